@@ -1,0 +1,44 @@
+{#- Casts whose spelling differs between warehouses. Each is one dispatched macro (STYLE.md 7). -#}
+
+{% macro aicost_to_utc_timestamp(expression) -%}
+    {{ return(adapter.dispatch('aicost_to_utc_timestamp', 'ai_cost_attribution')(expression)) }}
+{%- endmacro %}
+
+{% macro default__aicost_to_utc_timestamp(expression) -%}
+    {{ dbt.safe_cast(expression, api.Column.translate_type('timestamp')) }}
+{%- endmacro %}
+
+{% macro duckdb__aicost_to_utc_timestamp(expression) -%}
+    {#- An offset is applied (10:00+02:00 -> 08:00); a value without offset is taken as UTC
+        (the profile pins the session TimeZone to UTC). -#}
+    timezone('UTC', try_cast({{ expression }} as timestamptz))
+{%- endmacro %}
+
+{% macro aicost_parse_boolean(expression) -%}
+    case
+        when lower(trim({{ expression }})) in ('true', 't', '1', 'yes', 'y') then true
+        when lower(trim({{ expression }})) in ('false', 'f', '0', 'no', 'n') then false
+    end
+{%- endmacro %}
+
+{% macro aicost_type_money() -%}
+    {#- Money: exact decimals, 12 places so a single cached token ($0.0375/M) is still exact. -#}
+    {{ return(adapter.dispatch('aicost_type_money', 'ai_cost_attribution')()) }}
+{%- endmacro %}
+
+{% macro default__aicost_type_money() -%}decimal(38, 12){%- endmacro %}
+
+{% macro bigquery__aicost_type_money() -%}bignumeric{%- endmacro %}
+
+{% macro aicost_type_price() -%}decimal(18, 9){%- endmacro %}
+
+{% macro aicost_type_token_count() -%}{{ dbt.type_bigint() }}{%- endmacro %}
+
+{% macro aicost_to_money(expression) -%}
+    cast({{ expression }} as {{ aicost_type_money() }})
+{%- endmacro %}
+
+{% macro aicost_text(expression) -%}
+    {#- Trimmed text, with empty strings as NULL: an empty tag is no tag. -#}
+    nullif(trim(cast({{ expression }} as {{ dbt.type_string() }})), '')
+{%- endmacro %}

@@ -1,0 +1,80 @@
+{#- One row per accepted, de-duplicated, priced model call: the fact every usage figure is a
+    group by over. Resolved dimensions are never NULL; cost columns are exact decimals. -#}
+with
+
+pooled_calls as (
+
+    select * from {{ ref('int_calls_cache_pooled') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        request_id,
+        trace_id,
+        parent_request_id,
+
+        -- what was called
+        provider,
+        model,
+        priced_model,
+        price_match,
+        call_role,
+        operation,
+        status,
+
+        -- attribution
+        {%- for dimension in var('attribution_dimensions') + var('call_identifiers') %}
+        {{ dimension }},
+        {%- endfor %}
+        api_key_alias,
+
+        -- tokens
+        input_tokens,
+        output_tokens,
+        uncached_input_tokens,
+        cache_read_tokens,
+        cache_write_tokens,
+        cache_write_1h_tokens,
+        reasoning_tokens,
+        latency_ms,
+
+        -- prices applied (USD per million tokens) and the discount
+        rate_effective_from,
+        applied_input_usd_per_mtok,
+        applied_output_usd_per_mtok,
+        applied_cache_read_usd_per_mtok,
+        applied_cache_write_usd_per_mtok,
+        discount_pct,
+
+        -- money
+        uncached_list_cost_usd,
+        list_cost_usd,
+        effective_cost_usd,
+        pooled_cost_usd,
+        cache_savings_usd,
+        input_cost_usd,
+        output_cost_usd,
+        pooled_input_cost_usd,
+
+        -- flags
+        is_batch,
+        is_long_context,
+
+        -- time
+        occurred_at,
+        {{ dbt.date_trunc('day', 'occurred_at') }} as usage_date,
+        pool_month as usage_month,
+
+        -- lineage and free-form tags
+        source_file,
+        line_number,
+        metadata
+
+    from pooled_calls
+
+)
+
+select * from final

@@ -1,0 +1,41 @@
+"""The `aicost` command line: one subcommand per job, each a thin layer over its module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# subcommand -> (module, one-line help). Each module exposes add_arguments(parser) and run(args).
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("ai_cost_attribution.demo", "generate the demo company's raw logs and build the warehouse"),
+    "generate": ("ai_cost_attribution.generate", "write a demo raw folder, or N synthetic events"),
+    "prices": ("ai_cost_attribution.prices", "rebuild seeds/rate_card.csv from the LiteLLM price list"),
+    "summary": ("ai_cost_attribution.summary", "print what the built warehouse holds"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="aicost",
+        description="AI cost attribution: price, attribute and reconcile LLM usage with dbt.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        module = importlib.import_module(module_name)
+        subparser = subparsers.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(subparser)
+        subparser.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `aicost` script."""
+    args = build_parser().parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""`aicost demo`: write the demo company's raw folder, build the warehouse, print what it holds."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import date
+from pathlib import Path
+
+from ai_cost_attribution.generate import write_demo_world
+from ai_cost_attribution.project import project_root, run_dbt, warehouse_path
+from ai_cost_attribution.summary import format_summary, read_summary
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `aicost demo`."""
+    parser.add_argument("--out", type=Path, default=None, help="raw folder to write (default: demo/raw)")
+    parser.add_argument("--seed", type=int, default=42, help="random seed of the demo world (default 42)")
+    parser.add_argument(
+        "--end-date", type=date.fromisoformat, default=date(2026, 11, 15), help="last day of demo traffic"
+    )
+    parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: $AICOST_DB_PATH)")
+    parser.add_argument("--skip-build", action="store_true", help="only write the raw folder")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the demo world, run `dbt build` on it and print the summary."""
+    root = project_root()
+    raw_path = (args.out or root / "demo" / "raw").resolve()
+    db_path = (args.db or warehouse_path()).resolve()
+
+    started = time.monotonic()
+    print(f"[1/3] Writing the demo company's raw logs to {raw_path} …", flush=True)
+    world = write_demo_world(raw_path, seed=args.seed, end_date=args.end_date)
+    print(f"      {world.events_written:,} usage lines in {time.monotonic() - started:.1f} s", flush=True)
+    if args.skip_build:
+        return 0
+
+    print(f"[2/3] dbt build → {db_path} …", flush=True)
+    # The demo carries a few calls of a model with no price on purpose, to show the
+    # unpriced_model rejects: the build reports them as a warning instead of failing.
+    result = run_dbt(
+        ["build"],
+        dbt_vars={"raw_path": str(raw_path), "unpriced_severity": "warn"},
+        db_path=db_path,
+    )
+    if result.returncode != 0:
+        print("dbt build failed: see the output above.")
+        return result.returncode
+
+    print(f"[3/3] Done in {time.monotonic() - started:.0f} s. The warehouse holds:\n", flush=True)
+    print(format_summary(read_summary(db_path)))
+    print(
+        "\nNext: open the app with `.venv/bin/aicost app` (http://127.0.0.1:8501),"
+        f" or query {db_path} with DuckDB (schemas marts, intermediate, staging)."
+    )
+    return 0

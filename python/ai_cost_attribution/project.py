@@ -1,0 +1,87 @@
+"""Locate the dbt project and run dbt in it the same way from every entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+DEFAULT_DB_RELATIVE = Path("warehouse") / "ai_cost.duckdb"
+
+
+class ProjectNotFoundError(RuntimeError):
+    """Raised when no folder holding dbt_project.yml can be found."""
+
+
+def project_root() -> Path:
+    """Return the dbt project folder: $AICOST_PROJECT_DIR, else the nearest parent of this file
+    that holds dbt_project.yml (the package is installed in editable mode from the repository)."""
+    configured = os.environ.get("AICOST_PROJECT_DIR")
+    if configured:
+        root = Path(configured).expanduser().resolve()
+        if not (root / "dbt_project.yml").is_file():
+            raise ProjectNotFoundError(f"AICOST_PROJECT_DIR={configured} holds no dbt_project.yml")
+        return root
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "dbt_project.yml").is_file():
+            return parent
+    raise ProjectNotFoundError(
+        "Cannot find the dbt project (dbt_project.yml). Install the package from a clone of the "
+        "repository (pip install -e .) or set AICOST_PROJECT_DIR."
+    )
+
+
+def reference_dir() -> Path:
+    """The shared public reference data (price list, workload traces) beside the repository."""
+    return project_root().parent / "shared" / "reference"
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file the project builds: $AICOST_DB_PATH (relative to the project) or the default."""
+    configured = os.environ.get("AICOST_DB_PATH")
+    path = Path(configured).expanduser() if configured else DEFAULT_DB_RELATIVE
+    if not path.is_absolute():
+        path = project_root() / path
+    return path
+
+
+def dbt_environment(db_path: Path | None = None) -> dict[str, str]:
+    """Environment for a dbt subprocess: no telemetry or version checks, the warehouse path set."""
+    env = dict(os.environ)
+    env.setdefault("DO_NOT_TRACK", "1")
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env["AICOST_DB_PATH"] = str(db_path or warehouse_path())
+    return env
+
+
+def dbt_executable() -> str:
+    """The dbt launcher installed beside this Python interpreter (falls back to PATH)."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(
+    arguments: list[str],
+    *,
+    dbt_vars: dict[str, object] | None = None,
+    project_dir: Path | None = None,
+    db_path: Path | None = None,
+    capture_output: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command in the project folder (so relative paths resolve the same everywhere)."""
+    root = project_dir or project_root()
+    database = db_path or warehouse_path()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    command = [dbt_executable(), *arguments, "--project-dir", str(root), "--profiles-dir", str(root)]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    return subprocess.run(
+        command,
+        cwd=root,
+        env=dbt_environment(database),
+        text=True,
+        capture_output=capture_output,
+        check=False,
+    )

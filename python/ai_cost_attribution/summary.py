@@ -1,0 +1,115 @@
+"""Print what a built warehouse holds: calls priced, rejects by reason, cost by provider."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from ai_cost_attribution.project import warehouse_path
+
+
+@dataclass(frozen=True)
+class WarehouseSummary:
+    """The headline figures of a built warehouse."""
+
+    raw_lines: int
+    calls: int
+    rejects_by_reason: list[tuple[str, int]]
+    cost_by_provider: list[tuple[str, int, Decimal, Decimal]]
+    total_list_cost_usd: Decimal
+    total_pooled_cost_usd: Decimal
+    unpriced_models: list[tuple[str, str, int]]
+    first_call: str
+    last_call: str
+
+
+def read_summary(db_path: Path) -> WarehouseSummary:
+    """Read the summary figures from the marts (read-only, connection closed on return)."""
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+
+        def scalar(sql: str) -> object:
+            row = connection.execute(sql).fetchone()
+            return row[0] if row else None
+
+        calls = int(scalar("select count(*) from marts.fct_llm_calls") or 0)
+        rejects = connection.execute(
+            "select reject_reason, count(*) from marts.fct_rejected_events group by 1 order by 2 desc, 1"
+        ).fetchall()
+        by_provider = connection.execute(
+            """
+            select provider, count(*), sum(list_cost_usd), sum(pooled_cost_usd)
+            from marts.fct_llm_calls group by 1 order by 4 desc, 1
+            """
+        ).fetchall()
+        unpriced = connection.execute(
+            """
+            select provider, model, count(*) from marts.fct_rejected_events
+            where reject_reason = 'unpriced_model' group by 1, 2 order by 3 desc, 1, 2
+            """
+        ).fetchall()
+        span = connection.execute(
+            "select cast(min(occurred_at) as varchar), cast(max(occurred_at) as varchar)"
+            " from marts.fct_llm_calls"
+        ).fetchone()
+    reject_total = sum(count for _, count in rejects)
+    return WarehouseSummary(
+        raw_lines=calls + reject_total,
+        calls=calls,
+        rejects_by_reason=[(str(reason), int(count)) for reason, count in rejects],
+        cost_by_provider=[
+            (str(provider), int(count), Decimal(list_cost), Decimal(pooled))
+            for provider, count, list_cost, pooled in by_provider
+        ],
+        total_list_cost_usd=sum((row[2] for row in by_provider), Decimal(0)),
+        total_pooled_cost_usd=sum((row[3] for row in by_provider), Decimal(0)),
+        unpriced_models=[(str(p), str(m), int(n)) for p, m, n in unpriced],
+        first_call=str(span[0]) if span else "",
+        last_call=str(span[1]) if span else "",
+    )
+
+
+def money(amount: Decimal) -> str:
+    """$1,234.56 style, rounded half-up to the cent for display only."""
+    return f"${amount.quantize(Decimal('0.01')):,}"
+
+
+def format_summary(summary: WarehouseSummary) -> str:
+    """A plain-text report a person reads in a terminal."""
+    lines = [
+        f"Raw lines read:    {summary.raw_lines:,}",
+        f"Calls priced:      {summary.calls:,}  ({summary.first_call} .. {summary.last_call} UTC)",
+        f"Lines rejected:    {summary.raw_lines - summary.calls:,}",
+    ]
+    for reason, count in summary.rejects_by_reason:
+        lines.append(f"  {reason:<32}{count:>8,}")
+    lines.append("Cost by provider (list → billed after discounts and cache pooling):")
+    for provider, count, list_cost, pooled in summary.cost_by_provider:
+        lines.append(f"  {provider:<14}{count:>10,} calls  {money(list_cost):>14}  → {money(pooled):>14}")
+    lines.append(
+        f"  {'total':<14}{summary.calls:>10,} calls  {money(summary.total_list_cost_usd):>14}"
+        f"  → {money(summary.total_pooled_cost_usd):>14}"
+    )
+    if summary.unpriced_models:
+        lines.append("Unpriced models (rejected as unpriced_model; add rows to seeds/rate_card.csv):")
+        for provider, model, count in summary.unpriced_models:
+            lines.append(f"  {provider}/{model}: {count:,} calls")
+    return "\n".join(lines)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `aicost summary`."""
+    parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: $AICOST_DB_PATH)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the summary of the built warehouse."""
+    db_path = args.db or warehouse_path()
+    if not db_path.exists():
+        print(f"No warehouse at {db_path}: build one with `aicost demo` or `dbt build`.")
+        return 1
+    print(format_summary(read_summary(db_path)))
+    return 0

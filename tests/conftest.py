@@ -1,0 +1,140 @@
+"""Shared fixtures: build the dbt project on a small raw folder written by the test.
+
+Each fixture world is copied into its own temporary project (so a test can ship its own rate
+card) and built with `dbt build` into its own DuckDB file, exactly as a user would build it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from ai_cost_attribution.project import run_dbt
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "data-tests", "seeds")
+
+RATE_CARD_COLUMNS = [
+    "provider", "model", "effective_from", "effective_to", "input_usd_per_mtok", "output_usd_per_mtok",
+    "cache_read_usd_per_mtok", "cache_write_usd_per_mtok", "batch_input_usd_per_mtok",
+    "batch_output_usd_per_mtok", "long_context_threshold_tokens", "input_usd_per_mtok_long",
+    "output_usd_per_mtok_long", "cache_read_usd_per_mtok_long", "cache_write_1h_usd_per_mtok",
+    "cache_write_usd_per_mtok_long", "mode", "price_source",
+]  # fmt: skip
+
+
+@dataclass
+class BuiltWarehouse:
+    """A warehouse built from a fixture raw folder, with helpers to read it."""
+
+    db_path: Path
+    raw_path: Path
+    project_dir: Path
+    build: subprocess.CompletedProcess[str]
+
+    def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.db_path), read_only=True) as connection:
+            return connection.execute(sql, parameters or []).fetchall()
+
+    def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
+        result = self.rows(sql, parameters)
+        return result[0][0] if result else None
+
+    def dicts(self, sql: str, parameters: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        with duckdb.connect(str(self.db_path), read_only=True) as connection:
+            cursor = connection.execute(sql, parameters or [])
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def call(self, request_id: str) -> dict[str, Any]:
+        found = self.dicts("select * from marts.fct_llm_calls where request_id = ?", [request_id])
+        assert len(found) == 1, f"expected one call {request_id}, found {len(found)}"
+        return found[0]
+
+
+def write_jsonl(path: Path, lines: Iterable[Mapping[str, Any] | str]) -> None:
+    """One JSON object per line; a str is written as is (to craft malformed lines)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write((line if isinstance(line, str) else json.dumps(line)) + "\n")
+
+
+def write_csv(path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({column: row.get(column, "") for column in columns})
+
+
+def copy_project(destination: Path, rate_card_rows: Sequence[Mapping[str, Any]] | None) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = REPOSITORY / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, dirs_exist_ok=True)
+        elif source.exists():
+            shutil.copy2(source, destination / part)
+    if rate_card_rows is not None:
+        write_csv(destination / "seeds" / "rate_card.csv", rate_card_rows, RATE_CARD_COLUMNS)
+    return destination
+
+
+def build_world(
+    root: Path,
+    *,
+    usage: Mapping[str, Iterable[Mapping[str, Any] | str]] | None = None,
+    csv_inputs: Mapping[str, tuple[Sequence[str], Sequence[Mapping[str, Any]]]] | None = None,
+    rate_card_rows: Sequence[Mapping[str, Any]] | None = None,
+    dbt_vars: Mapping[str, Any] | None = None,
+    command: Sequence[str] = ("build",),
+    expect_success: bool = True,
+) -> BuiltWarehouse:
+    """Write a raw folder (usage files by name, optional CSVs), build it, return the warehouse."""
+    raw_path = root / "raw"
+    for file_name, lines in (usage or {}).items():
+        write_jsonl(raw_path / "usage" / file_name, lines)
+    for table_name, (columns, rows) in (csv_inputs or {}).items():
+        write_csv(raw_path / f"{table_name}.csv", rows, columns)
+    project_dir = copy_project(root / "project", rate_card_rows)
+    db_path = root / "warehouse.duckdb"
+    result = run_dbt(
+        list(command),
+        dbt_vars={"raw_path": str(raw_path), **(dbt_vars or {})},
+        project_dir=project_dir,
+        db_path=db_path,
+        capture_output=True,
+    )
+    if expect_success and result.returncode != 0:
+        pytest.fail(f"dbt {' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
+    return BuiltWarehouse(db_path=db_path, raw_path=raw_path, project_dir=project_dir, build=result)
+
+
+def rate(provider: str, model: str, **prices: Any) -> dict[str, Any]:
+    """A rate card row: in force from 2024-01-01 unless effective_from is given."""
+    return {"provider": provider, "model": model, "effective_from": "2024-01-01", "mode": "chat",
+            "price_source": "custom", **prices}  # fmt: skip
+
+
+def event(request_id: str, **fields: Any) -> dict[str, Any]:
+    """A valid usage event with sensible defaults, overridden by `fields`."""
+    base: dict[str, Any] = {
+        "request_id": request_id,
+        "occurred_at": "2026-01-10T12:00:00Z",
+        "provider": "openai",
+        "model": "gpt-4o",
+        "input_tokens": 1000,
+        "output_tokens": 100,
+    }
+    base.update(fields)
+    return base
