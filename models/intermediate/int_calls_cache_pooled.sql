@@ -25,7 +25,7 @@ pools as (
     select
         provider,
         model,
-        {{ dbt.date_trunc('month', 'occurred_at') }} as pool_month,
+        cast({{ dbt.date_trunc('month', 'occurred_at') }} as date) as pool_month,
         sum(effective_input_cost_usd) as pool_actual_input_usd,
         sum(uncached_effective_input_cost_usd) as pool_uncached_input_usd
 
@@ -39,6 +39,7 @@ pooled as (
     select
         priced_calls.*,
         pools.pool_month,
+        cast({{ dbt.date_trunc('day', 'priced_calls.occurred_at') }} as date) as usage_date,
         {%- if pooling == 'pooled' %}
         case
             when pools.pool_uncached_input_usd = 0 then priced_calls.effective_input_cost_usd
@@ -54,7 +55,7 @@ pooled as (
     inner join pools
         on priced_calls.provider = pools.provider
         and priced_calls.model = pools.model
-        and {{ dbt.date_trunc('month', 'priced_calls.occurred_at') }} = pools.pool_month
+        and cast({{ dbt.date_trunc('month', 'priced_calls.occurred_at') }} as date) = pools.pool_month
 
 ),
 

@@ -65,7 +65,7 @@ final as (
 
         -- time
         occurred_at,
-        {{ dbt.date_trunc('day', 'occurred_at') }} as usage_date,
+        usage_date,
         pool_month as usage_month,
 
         -- lineage and free-form tags

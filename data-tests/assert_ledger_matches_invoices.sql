@@ -1,0 +1,28 @@
+-- Per provider and month with an invoice, the ledger sums to the invoice exactly.
+with
+
+invoices as (
+
+    select provider, invoice_month, invoiced_usd
+    from {{ ref('mart_invoice_reconciliation') }}
+
+),
+
+ledger as (
+
+    select provider, ledger_month, sum(amount_usd) as ledger_usd
+    from {{ ref('fct_cost_ledger') }}
+    group by provider, ledger_month
+
+)
+
+select
+    invoices.provider,
+    invoices.invoice_month,
+    invoices.invoiced_usd,
+    ledger.ledger_usd
+from invoices
+left join ledger
+    on invoices.provider = ledger.provider
+    and invoices.invoice_month = ledger.ledger_month
+where ledger.ledger_usd is null or ledger.ledger_usd <> invoices.invoiced_usd

@@ -1,0 +1,39 @@
+-- Ledger total = billed usage of every call + every shared pool + every invoice difference.
+with
+
+ledger as (
+
+    select sum(amount_usd) as ledger_usd from {{ ref('fct_cost_ledger') }}
+
+),
+
+usage as (
+
+    select coalesce(sum(pooled_cost_usd), 0) as usage_usd from {{ ref('fct_llm_calls') }}
+
+),
+
+pools as (
+
+    select coalesce(sum(amount_usd), 0) as pools_usd
+    from {{ ref('stg_raw__shared_costs') }}
+    where period_end > period_start
+
+),
+
+invoice_differences as (
+
+    select coalesce(sum(difference_usd), 0) as differences_usd from {{ ref('mart_invoice_reconciliation') }}
+
+)
+
+select
+    ledger.ledger_usd,
+    usage.usage_usd,
+    pools.pools_usd,
+    invoice_differences.differences_usd
+from ledger
+cross join usage
+cross join pools
+cross join invoice_differences
+where coalesce(ledger.ledger_usd, 0) <> usage.usage_usd + pools.pools_usd + invoice_differences.differences_usd
