@@ -295,3 +295,27 @@ def test_trace_rolls_up_router_and_evaluator_calls(pooled) -> None:
     assert trace["overhead_cost_usd"] == Decimal("0.000273")
     # the trace speaks with its primary call's dimensions even though the router came first
     assert (trace["customer_id"], trace["feature"]) == ("acme", "support")
+
+
+# -- FOCUS export ----------------------------------------------------------------------------------
+
+
+def test_focus_export_carries_every_ledger_dollar(pooled, tmp_path) -> None:
+    import csv
+    import json
+
+    from ai_cost_attribution.export import export_relation
+
+    out = tmp_path / "focus.csv"
+    rows = export_relation(pooled.db_path, "marts.export_focus_costs", out)
+    with out.open() as handle:
+        records = list(csv.DictReader(handle))
+    assert len(records) == rows > 0
+    assert sum(Decimal(r["BilledCost"]) for r in records) == Decimal("489.124773")
+    usage = [r for r in records if r["x_CostPool"] == "usage" and r["ServiceName"] == "claude-sonnet-4-5"]
+    # list 0.0825 + 0.0135 = 0.096 = billed after pooling (pooling nets to 0 over the pool)
+    assert sum(Decimal(r["ListCost"]) for r in usage) == Decimal("0.096")
+    assert {r["ServiceCategory"] for r in records} == {"AI and Machine Learning"}
+    assert {r["ChargeCategory"] for r in records} == {"Usage", "Adjustment"}
+    tags = json.loads(usage[0]["Tags"])
+    assert tags["customer_id"] in {"customer_a", "customer_b"} and tags["environment"] == "prod"

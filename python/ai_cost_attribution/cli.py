@@ -13,6 +13,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("ai_cost_attribution.generate", "write a demo raw folder, or N synthetic events"),
     "prices": ("ai_cost_attribution.prices", "rebuild seeds/rate_card.csv from the LiteLLM price list"),
     "summary": ("ai_cost_attribution.summary", "print what the built warehouse holds"),
+    "export": ("ai_cost_attribution.export", "export the cost ledger in FinOps FOCUS shape (CSV or Parquet)"),
 }
 
 
