@@ -42,3 +42,30 @@
     {#- Trimmed text, with empty strings as NULL: an empty tag is no tag. -#}
     nullif(trim(cast({{ expression }} as {{ dbt.type_string() }})), '')
 {%- endmacro %}
+
+{% macro postgres__aicost_to_utc_timestamp(expression) -%}
+    {#- PostgreSQL casts raise on bad input (and read words such as 'yesterday' as dates): cast
+        only what looks like an ISO 8601 timestamp; apply an offset when there is one, else UTC. -#}
+    case
+        when {{ expression }} ~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$'
+            then cast({{ expression }} as timestamptz) at time zone 'UTC'
+        when {{ expression }} ~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?)?$'
+            then cast({{ expression }} as timestamp)
+    end
+{%- endmacro %}
+
+{% macro postgres__safe_cast(field, type) -%}
+    {#- dbt's safe_cast is a plain cast on PostgreSQL, which raises on unreadable text: guard the
+        numeric and date casts the staging models rely on (dispatched ahead of dbt's own, see
+        `dispatch` in dbt_project.yml). -#}
+    {%- set type_name = (type | string | lower) -%}
+    {%- if type_name.startswith(('decimal', 'numeric', 'int', 'bigint', 'smallint', 'double', 'float', 'real')) -%}
+        case when trim(cast({{ field }} as text)) ~ '^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$'
+            then cast(trim(cast({{ field }} as text)) as {{ type }}) end
+    {%- elif type_name == 'date' -%}
+        case when trim(cast({{ field }} as text)) ~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$'
+            then cast(trim(cast({{ field }} as text)) as date) end
+    {%- else -%}
+        cast({{ field }} as {{ type }})
+    {%- endif -%}
+{%- endmacro %}

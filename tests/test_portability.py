@@ -1,0 +1,194 @@
+"""The same project, unchanged, builds on PostgreSQL and gives the same numbers as on DuckDB.
+
+The raw tables are what a warehouse user would load: here they are copied from the DuckDB
+landing of the same fixture folder, so both targets start from identical inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ai_cost_attribution.project import dbt_environment, dbt_executable
+from conftest import BuiltWarehouse, build_world
+from test_attribution import CALLS as ENGINE_CALLS
+from test_attribution import INPUTS as ENGINE_INPUTS
+from test_attribution import RATE_CARD as ENGINE_RATE_CARD
+from test_pricing import CALLS as PRICING_CALLS
+from test_pricing import DISCOUNTS
+from test_pricing import RATE_CARD as PRICING_RATE_CARD
+from test_rejects import LINES as REJECT_LINES
+
+psycopg2 = pytest.importorskip("psycopg2")
+
+# the rejects world prices gpt-4o, already in the pricing rate card
+REJECTS_RATE_CARD_EXTRA: list[dict[str, object]] = []
+
+PG = {
+    "host": os.environ.get("AICOST_PG_HOST", "127.0.0.1"),
+    "port": int(os.environ.get("AICOST_PG_PORT", "5432")),
+    "user": os.environ.get("AICOST_PG_USER", "aicost"),
+    "password": os.environ.get("AICOST_PG_PASSWORD", "aicost"),
+}
+RAW_TABLES = [
+    "usage_events", "customers", "customer_revenue", "outcomes", "feature_owners", "api_keys",
+    "shared_costs", "tenant_footprint", "budgets", "provider_invoices", "price_adjustments",
+]  # fmt: skip
+
+
+def ensure_local_postgres() -> None:
+    """Start the machine's PostgreSQL cluster and create the test role when we are allowed to."""
+    try:
+        psycopg2.connect(dbname="postgres", connect_timeout=3, **PG).close()
+        return
+    except psycopg2.OperationalError:
+        pass
+    if shutil.which("pg_ctlcluster") is None or os.geteuid() != 0:
+        pytest.skip("no reachable PostgreSQL (set AICOST_PG_* or run as root with Debian's postgresql)")
+    clusters = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout.split()
+    version, name = clusters[0], clusters[1]
+    subprocess.run(["pg_ctlcluster", version, name, "start"], check=False, capture_output=True)
+    role_sql = (
+        "do $$ begin if not exists (select from pg_roles where rolname = 'aicost') then "
+        "create role aicost login password 'aicost' createdb; end if; end $$;"
+    )
+    subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-qc", role_sql], check=True, capture_output=True)
+    psycopg2.connect(dbname="postgres", connect_timeout=10, **PG).close()
+
+
+def recreate_database(database: str) -> None:
+    connection = psycopg2.connect(dbname="postgres", **PG)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"drop database if exists {database}")
+        cursor.execute(f"create database {database}")
+    connection.close()
+
+
+def copy_raw_tables(duckdb_path: Path, database: str) -> None:
+    """Load the raw tables a warehouse user would have, all text, from the DuckDB landing."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as source:
+        tables = {}
+        for table in RAW_TABLES:
+            cursor = source.execute(f"select * from raw.{table}")
+            tables[table] = ([column[0] for column in cursor.description], cursor.fetchall())
+    connection = psycopg2.connect(dbname=database, **PG)
+    with connection, connection.cursor() as cursor:
+        cursor.execute("create schema raw")
+        for table, (columns, rows) in tables.items():
+            typed = ", ".join(f"{c} bigint" if c == "line_number" else f"{c} text" for c in columns)
+            cursor.execute(f"create table raw.{table} ({typed})")
+            if rows:
+                placeholders = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"insert into raw.{table} values ({placeholders})", rows)
+    connection.close()
+
+
+def build_on_postgres(project_dir: Path, database: str, dbt_vars: str) -> subprocess.CompletedProcess[str]:
+    environment = dbt_environment(project_dir / "unused.duckdb")
+    environment["AICOST_PG_DATABASE"] = database
+    return subprocess.run(
+        [dbt_executable(), "build", "--target", "postgres", "--vars", dbt_vars,
+         "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
+        cwd=project_dir, env=environment, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def query_postgres(database: str, sql: str) -> list[tuple]:
+    connection = psycopg2.connect(dbname=database, **PG)
+    with connection, connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    connection.close()
+    return rows
+
+
+@dataclass
+class TwoTargets:
+    """One fixture folder built on DuckDB and on PostgreSQL."""
+
+    duckdb: BuiltWarehouse
+    database: str
+
+    def both(self, sql: str) -> tuple[list[tuple], list[tuple]]:
+        return normalise(self.duckdb.rows(sql)), normalise(query_postgres(self.database, sql))
+
+
+def build_both(root: Path, database: str, dbt_vars: dict[str, object], **world: object) -> TwoTargets:
+    ensure_local_postgres()
+    built = build_world(root, dbt_vars=dbt_vars, **world)
+    recreate_database(database)
+    copy_raw_tables(built.db_path, database)
+    result = build_on_postgres(built.project_dir, database, json.dumps(dbt_vars))
+    assert result.returncode == 0, f"dbt build on postgres failed:\n{result.stdout[-8000:]}"
+    return TwoTargets(duckdb=built, database=database)
+
+
+def normalise(rows: list[tuple]) -> list[tuple]:
+    """Decimals compared by value (0.0045 == 0.004500000000), dates as ISO text."""
+    return [
+        tuple(v.normalize() if isinstance(v, Decimal) else v.isoformat() if hasattr(v, "isoformat") else v for v in row)
+        for row in rows
+    ]
+
+
+@pytest.fixture(scope="module")
+def pricing_world(tmp_path_factory: pytest.TempPathFactory) -> TwoTargets:
+    # every pricing rule and every reject reason (the rejects world's first line reuses no id here)
+    return build_both(
+        tmp_path_factory.mktemp("portability_pricing"), "aicost_portability_pricing",
+        {"unpriced_severity": "warn", "cache_pooling": "off"},
+        usage={"calls.jsonl": [*PRICING_CALLS, *REJECT_LINES]},
+        csv_inputs={"price_adjustments": DISCOUNTS},
+        rate_card_rows=[*PRICING_RATE_CARD, *REJECTS_RATE_CARD_EXTRA],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def engine_world(tmp_path_factory: pytest.TempPathFactory) -> TwoTargets:
+    return build_both(
+        tmp_path_factory.mktemp("portability_engine"), "aicost_portability_engine", {},
+        usage={"calls.jsonl": ENGINE_CALLS}, csv_inputs=ENGINE_INPUTS, rate_card_rows=ENGINE_RATE_CARD,
+    )  # fmt: skip
+
+
+CALL_FIGURES = (
+    "select request_id, list_cost_usd, effective_cost_usd, pooled_cost_usd, cache_savings_usd, customer_id,"
+    " feature, team, environment, occurred_at from marts.fct_llm_calls order by request_id"
+)
+REJECT_FIGURES = "select line_number, reject_reason from marts.fct_rejected_events order by 1, 2"
+LEDGER_FIGURES = (
+    "select ledger_month, cost_type, cost_pool, provider, model, customer_id, feature, environment,"
+    " is_allocated, amount_usd from marts.fct_cost_ledger order by 1, 2, 3, 4, 5, 6, 7, 8, 9"
+)
+
+
+def test_priced_calls_are_identical_on_postgres(pricing_world: TwoTargets) -> None:
+    on_duckdb, on_postgres = pricing_world.both(CALL_FIGURES)
+    assert len(on_duckdb) == len(PRICING_CALLS) + 3  # + good, replayed, corrected of the rejects world
+    assert on_postgres == on_duckdb
+
+
+def test_rejects_are_identical_on_postgres(pricing_world: TwoTargets) -> None:
+    on_duckdb, on_postgres = pricing_world.both(REJECT_FIGURES)
+    assert len(on_duckdb) == 11
+    assert on_postgres == on_duckdb
+
+
+def test_ledger_and_engine_are_identical_on_postgres(engine_world: TwoTargets) -> None:
+    on_duckdb, on_postgres = engine_world.both(LEDGER_FIGURES)
+    assert on_postgres == on_duckdb
+    # and to the cent of the hand-computed total (tests/test_attribution.py)
+    total = query_postgres(engine_world.database, "select sum(amount_usd) from marts.fct_cost_ledger")[0][0]
+    assert total == Decimal("489.124773")
+    traces_duckdb, traces_postgres = engine_world.both(
+        "select trace_id, calls, cost_usd, overhead_cost_usd from marts.fct_traces order by 1"
+    )
+    assert traces_postgres == traces_duckdb
