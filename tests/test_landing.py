@@ -39,9 +39,7 @@ def test_parquet_and_jsonl_land_side_by_side(tmp_path) -> None:
     assert p1["feature"] == "sql_copilot"
     # 2,000 x 2.50 = 0.005
     assert built.call("j1")["list_cost_usd"] == Decimal("0.005")
-    assert built.rows("select line_number, reject_reason from marts.fct_rejected_events") == [
-        (2, "negative_tokens")
-    ]
+    assert built.rows("select line_number, reject_reason from marts.fct_rejected_events") == [(2, "negative_tokens")]
 
 
 def test_absent_optional_inputs_are_empty_relations(tmp_path) -> None:

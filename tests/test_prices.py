@@ -56,9 +56,7 @@ def seed_rows() -> list[dict[str, str]]:
 
 
 def seed_row(rows: list[dict[str, str]], provider: str, model: str) -> dict[str, str]:
-    matches = [
-        r for r in rows if r["provider"] == provider and r["model"] == model and r["effective_to"] == ""
-    ]
+    matches = [r for r in rows if r["provider"] == provider and r["model"] == model and r["effective_to"] == ""]
     assert len(matches) == 1, f"{provider}/{model}: {len(matches)} open rows"
     return matches[0]
 
@@ -138,10 +136,7 @@ def test_collisions_pick_the_documented_winner(seed_rows):
     # azure/gpt-4o (no data zone) beats azure/eu/gpt-4o ($2.75/M) and azure/us/gpt-4o.
     assert seed_row(seed_rows, "azure", "gpt-4o")["input_usd_per_mtok"] == "2.5"
     # The global Bedrock price beats the GovCloud regions ($3.60/M).
-    assert (
-        seed_row(seed_rows, "bedrock", "anthropic.claude-sonnet-4-5-20250929-v1:0")["input_usd_per_mtok"]
-        == "3"
-    )
+    assert seed_row(seed_rows, "bedrock", "anthropic.claude-sonnet-4-5-20250929-v1:0")["input_usd_per_mtok"] == "3"
 
 
 def test_a_model_listed_only_by_region_takes_the_preferred_region():

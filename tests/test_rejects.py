@@ -113,9 +113,7 @@ def test_unpriced_usage_fails_the_build_by_default(tmp_path) -> None:
     assert built.build.returncode != 0
     assert "assert_no_unpriced_usage" in built.build.stdout
     # the test lists the offending provider/model with its volume (stored failures)
-    listed = built.rows(
-        "select provider, model, unpriced_calls, unpriced_tokens from audit.assert_no_unpriced_usage"
-    )
+    listed = built.rows("select provider, model, unpriced_calls, unpriced_tokens from audit.assert_no_unpriced_usage")
     assert listed == [("openai", "gpt-internal-experimental", 1, 1_100)]
 
 

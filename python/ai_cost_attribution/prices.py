@@ -491,9 +491,7 @@ def find_problems(rows: Sequence[Mapping[str, str]]) -> tuple[list[str], list[st
     rows of the same (provider, model) in force on the same day (``effective_to`` is exclusive,
     empty means open).
     """
-    seen: Counter[tuple[str, str, str]] = Counter(
-        (r["provider"], r["model"], r["effective_from"]) for r in rows
-    )
+    seen: Counter[tuple[str, str, str]] = Counter((r["provider"], r["model"], r["effective_from"]) for r in rows)
     duplicates = [f"{p}/{m} from {f}" for (p, m, f), n in sorted(seen.items()) if n > 1]
     by_pair: dict[tuple[str, str], list[Mapping[str, str]]] = {}
     for row in rows:
@@ -504,9 +502,7 @@ def find_problems(rows: Sequence[Mapping[str, str]]) -> tuple[list[str], list[st
         for earlier, later in zip(versions, versions[1:], strict=False):
             end = earlier["effective_to"]
             if end == "" or end > later["effective_from"]:
-                overlaps.append(
-                    f"{provider}/{model} ({earlier['effective_from']}, {later['effective_from']})"
-                )
+                overlaps.append(f"{provider}/{model} ({earlier['effective_from']}, {later['effective_from']})")
     return duplicates, overlaps
 
 

@@ -52,8 +52,7 @@ def read_summary(db_path: Path) -> WarehouseSummary:
             """
         ).fetchall()
         span = connection.execute(
-            "select cast(min(occurred_at) as varchar), cast(max(occurred_at) as varchar)"
-            " from marts.fct_llm_calls"
+            "select cast(min(occurred_at) as varchar), cast(max(occurred_at) as varchar) from marts.fct_llm_calls"
         ).fetchone()
     reject_total = sum(count for _, count in rejects)
     return WarehouseSummary(
