@@ -319,3 +319,17 @@ def test_focus_export_carries_every_ledger_dollar(pooled, tmp_path) -> None:
     assert {r["ChargeCategory"] for r in records} == {"Usage", "Adjustment"}
     tags = json.loads(usage[0]["Tags"])
     assert tags["customer_id"] in {"customer_a", "customer_b"} and tags["environment"] == "prod"
+
+
+def test_summary_reports_ledger_total_unallocated_and_largest_invoice_difference(pooled) -> None:
+    from ai_cost_attribution.summary import format_summary, money, read_summary
+
+    summary = read_summary(pooled.db_path)
+    assert summary.ledger_total_usd == Decimal("489.124773")
+    # unallocated: the orphan pool 25 + January's dev sandbox 31 + anthropic's invoice difference 5
+    assert summary.unallocated_usd == Decimal("61")
+    assert summary.largest_invoice_difference[:3] == ("openai", "2026-02", Decimal("10"))
+    assert (money(Decimal("-0.001")), money(Decimal("-155.645")), money(Decimal("1234.5"))) == (
+        "$0.00", "-$155.64", "$1,234.50",
+    )  # fmt: skip
+    assert "of which unallocated $61.00" in format_summary(summary)

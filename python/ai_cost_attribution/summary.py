@@ -25,6 +25,10 @@ class WarehouseSummary:
     unpriced_models: list[tuple[str, str, int]]
     first_call: str
     last_call: str
+    ledger_by_cost_type: list[tuple[str, Decimal]]
+    ledger_total_usd: Decimal
+    unallocated_usd: Decimal
+    largest_invoice_difference: tuple[str, str, Decimal, float] | None
 
 
 def read_summary(db_path: Path) -> WarehouseSummary:
@@ -54,6 +58,20 @@ def read_summary(db_path: Path) -> WarehouseSummary:
         span = connection.execute(
             "select cast(min(occurred_at) as varchar), cast(max(occurred_at) as varchar) from marts.fct_llm_calls"
         ).fetchone()
+        ledger = connection.execute(
+            """
+            select cost_type, sum(amount_usd) from marts.fct_cost_ledger
+            group by 1 order by case cost_type when 'usage' then 1 when 'negotiated_discount' then 2
+                when 'cache_pooling' then 3 when 'shared_cost' then 4 else 5 end
+            """
+        ).fetchall()
+        unallocated = scalar("select coalesce(sum(amount_usd), 0) from marts.fct_cost_ledger where not is_allocated")
+        invoice = connection.execute(
+            """
+            select provider, strftime(invoice_month, '%Y-%m'), difference_usd, difference_pct
+            from marts.mart_invoice_reconciliation order by abs(difference_usd) desc, provider limit 1
+            """
+        ).fetchone()
     reject_total = sum(count for _, count in rejects)
     return WarehouseSummary(
         raw_lines=calls + reject_total,
@@ -68,12 +86,19 @@ def read_summary(db_path: Path) -> WarehouseSummary:
         unpriced_models=[(str(p), str(m), int(n)) for p, m, n in unpriced],
         first_call=str(span[0]) if span else "",
         last_call=str(span[1]) if span else "",
+        ledger_by_cost_type=[(str(cost_type), Decimal(amount)) for cost_type, amount in ledger],
+        ledger_total_usd=sum((Decimal(amount) for _, amount in ledger), Decimal(0)),
+        unallocated_usd=Decimal(unallocated or 0),
+        largest_invoice_difference=(
+            (str(invoice[0]), str(invoice[1]), Decimal(invoice[2]), float(invoice[3] or 0)) if invoice else None
+        ),
     )
 
 
 def money(amount: Decimal) -> str:
-    """$1,234.56 style, rounded half-up to the cent for display only."""
-    return f"${amount.quantize(Decimal('0.01')):,}"
+    """$1,234.56 / -$12.30 style, rounded half-even to the cent for display only."""
+    cents = amount.quantize(Decimal("0.01"))
+    return f"-${-cents:,}" if cents < 0 else f"${abs(cents):,}"
 
 
 def format_summary(summary: WarehouseSummary) -> str:
@@ -92,6 +117,15 @@ def format_summary(summary: WarehouseSummary) -> str:
         f"  {'total':<14}{summary.calls:>10,} calls  {money(summary.total_list_cost_usd):>14}"
         f"  → {money(summary.total_pooled_cost_usd):>14}"
     )
+    lines.append("Cost ledger (every dollar, by cost type):")
+    for cost_type, amount in summary.ledger_by_cost_type:
+        lines.append(f"  {cost_type:<22}{money(amount):>16}")
+    lines.append(
+        f"  {'total':<22}{money(summary.ledger_total_usd):>16}   of which unallocated {money(summary.unallocated_usd)}"
+    )
+    if summary.largest_invoice_difference:
+        provider, month, difference, pct = summary.largest_invoice_difference
+        lines.append(f"Largest invoice difference: {provider} {month}: {money(difference)} ({pct:+.2f} % of computed)")
     if summary.unpriced_models:
         lines.append("Unpriced models (rejected as unpriced_model; add rows to seeds/rate_card.csv):")
         for provider, model, count in summary.unpriced_models:
