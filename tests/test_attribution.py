@@ -333,3 +333,17 @@ def test_summary_reports_ledger_total_unallocated_and_largest_invoice_difference
         "$0.00", "-$155.64", "$1,234.50",
     )  # fmt: skip
     assert "of which unallocated $61.00" in format_summary(summary)
+
+
+def test_shared_cost_pools_mart_shows_each_split(pooled) -> None:
+    rows = pooled.dicts("select * from marts.mart_shared_cost_pools order by cost_pool, pool_month")
+    by_pool = {(r["cost_pool"], str(r["pool_month"])): r for r in rows}
+    seats = by_pool[("seats", "2026-02-01")]
+    assert (seats["driver"], seats["amount_usd"], seats["allocated_usd"], seats["unallocated_usd"]) == (
+        "active_users", Decimal("90"), Decimal("90"), Decimal("0"),
+    )  # fmt: skip
+    assert seats["customers_reached"] == 2
+    sandbox = by_pool[("dev_sandbox", "2026-01-01")]
+    # 31 of 59 days in January, nothing in scope
+    assert (sandbox["window_days"], sandbox["allocated_usd"], sandbox["unallocated_usd"]) == (31, 0, Decimal("31"))
+    assert sum(r["amount_usd"] for r in rows) == Decimal("474")

@@ -12,6 +12,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("ai_cost_attribution.demo", "generate the demo company's raw logs and build the warehouse"),
     "generate": ("ai_cost_attribution.generate", "write a demo raw folder, or N synthetic events"),
     "prices": ("ai_cost_attribution.prices", "rebuild seeds/rate_card.csv from the LiteLLM price list"),
+    "build": ("ai_cost_attribution.warehouse", "dbt build on a copy of the warehouse, swapped in when it succeeds"),
     "summary": ("ai_cost_attribution.summary", "print what the built warehouse holds"),
     "export": ("ai_cost_attribution.export", "export the cost ledger in FinOps FOCUS shape (CSV or Parquet)"),
 }

@@ -8,8 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from ai_cost_attribution.generate import write_demo_world
-from ai_cost_attribution.project import project_root, run_dbt, warehouse_path
+from ai_cost_attribution.project import project_root, warehouse_path
 from ai_cost_attribution.summary import format_summary, read_summary
+from ai_cost_attribution.warehouse import build_warehouse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,14 +40,17 @@ def run(args: argparse.Namespace) -> int:
     print(f"[2/3] dbt build → {db_path} …", flush=True)
     # The demo carries a few calls of a model with no price on purpose, to show the
     # unpriced_model rejects: the build reports them as a warning instead of failing.
-    result = run_dbt(
-        ["build"],
+    # The build runs on a fresh file swapped in at the end, so an open app never blocks it.
+    result = build_warehouse(
+        ["build", "--full-refresh"],
         dbt_vars={"raw_path": str(raw_path), "unpriced_severity": "warn"},
         db_path=db_path,
+        start_from_previous=False,
     )
-    if result.returncode != 0:
-        print("dbt build failed: see the output above.")
-        return result.returncode
+    if not result.swapped:
+        kept = f" The failed build is kept at {result.failed_path}." if result.failed_path else ""
+        print(f"dbt build failed (see above): {db_path} is unchanged.{kept}")
+        return result.returncode or 1
 
     print(f"[3/3] Done in {time.monotonic() - started:.0f} s. The warehouse holds:\n", flush=True)
     print(format_summary(read_summary(db_path)))
