@@ -1,0 +1,133 @@
+{#- Statistics and business rules shared by the unit-economics and monitoring models.
+    Ordered-set aggregates are spelled differently on every warehouse: one dispatched macro
+    each (STYLE.md 7). -#}
+
+{% macro aicost_percentile(expression, fraction) -%}
+    {#- Continuous percentile (linear interpolation between the two nearest values) of a group. -#}
+    {{ return(adapter.dispatch('aicost_percentile', 'ai_cost_attribution')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__aicost_percentile(expression, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__aicost_percentile(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__aicost_percentile(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro bigquery__aicost_percentile(expression, fraction) -%}
+    {#- BigQuery has no exact percentile aggregate: the approximate one, 1,000 buckets. -#}
+    approx_quantiles({{ expression }}, 1000)[offset({{ (fraction * 1000) | int }})]
+{%- endmacro %}
+
+{% macro aicost_median(expression) -%}
+    {{ aicost_percentile(expression, 0.5) }}
+{%- endmacro %}
+
+{% macro aicost_cogs_band(ratio) -%}
+    {#- AI COGS as a share of revenue, in the bands finance teams use. NULL ratio (no revenue):
+        `no_revenue`. Bounds: [0, 3 %) under_3_pct, [3, 8 %) disciplined, [8, 20 %) typical,
+        [20, 40 %] attribution_gaps, above 40 % out_of_control. -#}
+    case
+        when {{ ratio }} is null then 'no_revenue'
+        when {{ ratio }} < 0.03 then 'under_3_pct'
+        when {{ ratio }} < 0.08 then 'disciplined'
+        when {{ ratio }} < 0.20 then 'typical'
+        when {{ ratio }} <= 0.40 then 'attribution_gaps'
+        else 'out_of_control'
+    end
+{%- endmacro %}
+
+{% macro aicost_is_product_usage(prefix='') -%}
+    {#- Product COGS counts prod, external usage only (CONTRACT.md section 3). -#}
+    ({{ prefix }}environment = 'prod' and {{ prefix }}usage_type = 'external')
+{%- endmacro %}
+
+{% macro aicost_as_of_date_literal() -%}
+    {#- var('as_of_date') as a date literal, or none when unset. -#}
+    {%- set configured = var('as_of_date', none) -%}
+    {%- if configured is none or (configured | string | trim) in ('', 'none', 'None', 'null') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return("cast('" ~ (configured | string | trim) ~ "' as date)") }}
+{%- endmacro %}
+
+{% test unattributed_share_within_threshold(model, threshold_column) %}
+    {#- Judged rows of mart_attribution_coverage whose unattributed share is above the threshold
+        in `threshold_column` (warn_pct or error_pct), with the top untagged sources to fix. -#}
+    select
+        coverage_month,
+        dimension,
+        scope,
+        unattributed_pct,
+        {{ threshold_column }} as threshold_pct,
+        unattributed_cost_usd,
+        top_untagged_sources
+    from {{ model }}
+    where is_judged
+        and {{ threshold_column }} is not null
+        and unattributed_pct > {{ threshold_column }}
+{% endtest %}
+
+{% test no_budget_over(model) %}
+    {#- Budget scopes whose month-to-date actual is over budget. -#}
+    select
+        scope_type,
+        scope_value,
+        budget_month,
+        budget_usd,
+        actual_usd,
+        forecast_usd,
+        pct_of_budget
+    from {{ model }}
+    where status = 'over'
+{% endtest %}
+
+{% macro aicost_type_ratio() -%}
+    {#- Ratios, shares and scores: a double-precision float (dbt.type_float() is 4-byte on
+        DuckDB). Money never uses it. -#}
+    {{ return(adapter.dispatch('aicost_type_ratio', 'ai_cost_attribution')()) }}
+{%- endmacro %}
+
+{% macro default__aicost_type_ratio() -%}double precision{%- endmacro %}
+
+{% macro bigquery__aicost_type_ratio() -%}float64{%- endmacro %}
+
+{% macro spark__aicost_type_ratio() -%}double{%- endmacro %}
+
+{% macro trino__aicost_type_ratio() -%}double{%- endmacro %}
+
+{% test unique_grain(model, columns) %}
+    {#- The listed columns identify a row: returns the repeated combinations. -#}
+    select
+        {{ columns | join(', ') }},
+        count(*) as rows_in_group
+    from {{ model }}
+    group by {{ columns | join(', ') }}
+    having count(*) > 1
+{% endtest %}
+
+{% test equal_total(model, column_name, to, to_column, to_where='1 = 1', tolerance=0) %}
+    {#- sum(column_name) of this model equals sum(to_column) of `to` (filtered by to_where):
+        an invariant that a mart neither drops nor double counts money. -#}
+    with
+
+    this_total as (
+        select coalesce(sum({{ column_name }}), 0) as total from {{ model }}
+    ),
+
+    other_total as (
+        select coalesce(sum({{ to_column }}), 0) as total from {{ to }} where {{ to_where }}
+    )
+
+    select
+        this_total.total as model_total,
+        other_total.total as compared_total
+    from this_total
+    cross join other_total
+    where abs(this_total.total - other_total.total) > {{ tolerance }}
+{% endtest %}

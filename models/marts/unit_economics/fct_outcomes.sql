@@ -1,0 +1,74 @@
+{#- One row per business outcome of outcomes.csv (a resolved ticket, a completed task) with the
+    feature, agent, customer, team and product it counts for: its own fields, else those of the
+    trace that produced it (fct_traces), else feature_owners for team and product, else
+    `unattributed`. An outcome counts for product unit economics unless its trace ran outside
+    prod, external. -#}
+
+with
+
+outcomes as (
+
+    select * from {{ ref('stg_raw__outcomes') }}
+
+),
+
+traces as (
+
+    select * from {{ ref('fct_traces') }}
+
+),
+
+feature_owners as (
+
+    select * from {{ ref('stg_raw__feature_owners') }}
+
+),
+
+outcomes_with_trace as (
+
+    select
+        outcomes.outcome_id,
+        outcomes.outcome_type,
+        outcomes.occurred_at,
+        outcomes.ticket_id,
+        outcomes.trace_id,
+        traces.trace_id is not null as has_trace,
+        coalesce(outcomes.feature, traces.feature, 'unattributed') as feature,
+        coalesce(outcomes.agent, traces.agent, 'unattributed') as agent,
+        coalesce(outcomes.customer_id, traces.customer_id, 'unattributed') as customer_id,
+        traces.team as trace_team,
+        traces.product as trace_product,
+        coalesce(traces.environment, 'prod') as environment,
+        coalesce(traces.usage_type, 'external') as usage_type
+
+    from outcomes
+    left join traces
+        on outcomes.trace_id = traces.trace_id
+
+),
+
+final as (
+
+    select
+        outcomes_with_trace.outcome_id,
+        outcomes_with_trace.outcome_type,
+        outcomes_with_trace.feature,
+        outcomes_with_trace.agent,
+        outcomes_with_trace.customer_id,
+        coalesce(feature_owners.team, outcomes_with_trace.trace_team, 'unattributed') as team,
+        coalesce(feature_owners.product, outcomes_with_trace.trace_product, 'unattributed') as product,
+        outcomes_with_trace.ticket_id,
+        outcomes_with_trace.trace_id,
+        outcomes_with_trace.has_trace,
+        {{ aicost_is_product_usage('outcomes_with_trace.') }} as is_product_outcome,
+        outcomes_with_trace.occurred_at,
+        cast({{ dbt.date_trunc('day', 'outcomes_with_trace.occurred_at') }} as date) as outcome_date,
+        cast({{ dbt.date_trunc('month', 'outcomes_with_trace.occurred_at') }} as date) as outcome_month
+
+    from outcomes_with_trace
+    left join feature_owners
+        on outcomes_with_trace.feature = feature_owners.feature
+
+)
+
+select * from final
