@@ -7,7 +7,8 @@
       - usage/*.parquet is read by column, missing optional columns landing as NULL;
       - each optional CSV is read as text, or, when the file is absent, is an empty relation
         with the contract's columns.
-    Every landed column is text (plus line_number); staging casts with portable macros.
+    JSON Lines columns are text (plus line_number); Parquet columns keep their own types unless
+    JSON Lines land beside them. Staging casts with portable macros, by the type it finds.
     Prompt, response and message fields are never selected; an `api_key` is kept only as a hash.
 
     On a warehouse the raw tables already exist (loaded by the user's pipeline) and this macro
@@ -42,12 +43,14 @@
         ) }}
     {%- endif -%}
 
+    {#- With both formats present the Parquet columns are cast to text so the branches line up;
+        with Parquet alone they keep their own types (staging reads them without text casts). -#}
     {%- set branches = [] -%}
     {%- if jsonl_files > 0 -%}
         {%- do branches.append(aicost_land_usage_jsonl(usage_dir)) -%}
     {%- endif -%}
     {%- if parquet_files > 0 -%}
-        {%- do branches.append(aicost_land_usage_parquet(usage_dir)) -%}
+        {%- do branches.append(aicost_land_usage_parquet(usage_dir, as_text=jsonl_files > 0)) -%}
     {%- endif -%}
 
     create schema if not exists {{ raw_schema }};
@@ -56,6 +59,12 @@
     {% for table_name, columns in raw_csv_sources().items() %}
     {{ aicost_land_csv(raw_schema, raw_path, table_name, columns) }};
     {% endfor %}
+{%- endmacro %}
+
+{% macro aicost_usage_file_globs() -%}
+    {#- The usage files the landing reads, as DuckDB glob patterns (JSON Lines, then Parquet). -#}
+    {%- set usage_dir = (var('raw_path') | string).rstrip('/') ~ '/usage' -%}
+    {{ return([usage_dir ~ '/*.json*', usage_dir ~ '/*.parquet']) }}
 {%- endmacro %}
 
 {% macro aicost_sql_string(value) -%}
@@ -68,101 +77,130 @@
                'output', 'content', 'text', 'system_prompt', 'api_key']) }}
 {%- endmacro %}
 
-{% macro aicost_metadata_without_text(json_expr) -%}
+{% macro aicost_json_structure(fields, json_fields=[]) -%}
+    {#- A json_transform structure reading `fields` as text and `json_fields` as JSON. -#}
+    {%- set structure = {} -%}
+    {%- for field in fields -%}{%- do structure.update({field: 'VARCHAR'}) -%}{%- endfor -%}
+    {%- for field in json_fields -%}{%- do structure.update({field: 'JSON'}) -%}{%- endfor -%}
+    {{ aicost_sql_string(tojson(structure)) }}
+{%- endmacro %}
+
+{% macro aicost_metadata_without_text(json_text) -%}
+    {#- The metadata object as JSON text with the free-text keys removed; NULL unless an object.
+        `json_text` must already be valid JSON. The patch (which re-serialises the object) only
+        runs when one of the keys may be present, so most rows keep their text untouched. -#}
     {%- set patch = {} -%}
     {%- for key in aicost_text_keys_to_drop() -%}{%- do patch.update({key: none}) -%}{%- endfor -%}
-    case when json_type({{ json_expr }}) = 'OBJECT'
-        then json_merge_patch({{ json_expr }}, {{ aicost_sql_string(tojson(patch)) }})
+    case
+        when left(ltrim({{ json_text }}), 1) <> '{' then null
+        when regexp_matches({{ json_text }}, '"({{ aicost_text_keys_to_drop() | join('|') }})"')
+            then cast(json_merge_patch({{ json_text }}, {{ aicost_sql_string(tojson(patch)) }}) as varchar)
+        else cast({{ json_text }} as varchar)
     end
 {%- endmacro %}
 
 {% macro aicost_land_usage_jsonl(usage_dir) -%}
-    {#- One row per non-blank line of every JSON Lines file; line numbers are 1-based. -#}
+    {#- One row per non-blank line of every JSON Lines file; line numbers are 1-based (blank lines
+        count, as an editor counts them). Each line is parsed once, by json_transform into a
+        struct of text fields; a line that is not a JSON object lands with parse_error set. -#}
+    {%- set tags = usage_event_tag_fields() -%}
     select
-        files.source_file,
-        files.line_number,
-        case when files.event is null then 'malformed_json' end as parse_error,
+        lines.source_file,
+        lines.line_number,
+        case when lines.event is null then 'malformed_json' end as parse_error,
         {%- for field in usage_event_text_fields() %}
-        files.event ->> '{{ field }}' as {{ field }},
+        lines.event.{{ field }} as {{ field }},
         {%- endfor %}
-        {%- for tag in usage_event_tag_fields() %}
+        {%- for tag in tags %}
         {%- if tag == 'api_key_alias' %}
         coalesce(
-            files.event ->> 'api_key_alias',
-            'sha256:' || left(sha256(files.event ->> 'api_key'), 16)
+            lines.event.api_key_alias,
+            lines.metadata_tags.api_key_alias,
+            'sha256:' || left(sha256(lines.event.api_key), 16)
         ) as api_key_alias,
         {%- else %}
-        coalesce(files.event ->> '{{ tag }}', files.event -> 'metadata' ->> '{{ tag }}') as {{ tag }},
+        coalesce(lines.event.{{ tag }}, lines.metadata_tags.{{ tag }}) as {{ tag }},
         {%- endif %}
         {%- endfor %}
-        cast({{ aicost_metadata_without_text("files.event -> 'metadata'") }} as varchar) as metadata
+        {{ aicost_metadata_without_text('lines.event.metadata') }} as metadata
     from (
         select
-            source_file,
-            line_number,
-            case
-                when json_valid(raw_line) and json_type(raw_line) = 'OBJECT' then cast(raw_line as json)
-            end as event
+            parsed.*,
+            case when left(ltrim(parsed.event.metadata), 1) = '{' then
+                json_transform(parsed.event.metadata, {{ aicost_json_structure(tags) }})
+            end as metadata_tags
         from (
             select
-                filename as source_file,
-                rtrim(unnest(lines), chr(13)) as raw_line,
-                generate_subscripts(lines, 1) as line_number
+                source_file,
+                line_number,
+                case when left(ltrim(raw_line), 1) = '{' then
+                    try(json_transform(raw_line, {{ aicost_json_structure(
+                        usage_event_text_fields() + tags + ['api_key'], ['metadata']) }}))
+                end as event
             from (
-                select filename, string_split(content, chr(10)) as lines
-                from read_text({{ aicost_sql_string(usage_dir ~ '/*.json*') }})
+                select
+                    filename as source_file,
+                    rtrim(unnest(lines), chr(13)) as raw_line,
+                    generate_subscripts(lines, 1) as line_number
+                from (
+                    select filename, string_split(content, chr(10)) as lines
+                    from read_text({{ aicost_sql_string(usage_dir ~ '/*.json*') }})
+                )
             )
-        )
-        where trim(raw_line) <> ''
-    ) as files
+            where trim(raw_line) <> ''
+        ) as parsed
+    ) as lines
 {%- endmacro %}
 
-{% macro aicost_land_usage_parquet(usage_dir) -%}
-    {#- Parquet carries its own types: cast each known column to text; absent columns are NULL. -#}
+{% macro aicost_land_usage_parquet(usage_dir, as_text=false) -%}
+    {#- Parquet carries its own types: each known column is read as it is (as text only when
+        JSON Lines files land beside it); absent columns are NULL; a tag missing as a column is
+        read from `metadata` (a JSON object as text, or a struct). -#}
     {%- set reader = "read_parquet(" ~ aicost_sql_string(usage_dir ~ '/*.parquet')
         ~ ", union_by_name = true, filename = true, file_row_number = true)" -%}
     {%- set described = run_query("describe select * from " ~ reader) -%}
     {%- set column_types = {} -%}
     {%- for row in described.rows -%}{%- do column_types.update({row[0]: row[1]}) -%}{%- endfor -%}
+    {%- set tags = usage_event_tag_fields() -%}
     {%- if 'metadata' not in column_types -%}
-        {%- set metadata_json = 'cast(null as json)' -%}
+        {%- set metadata_text = 'cast(null as varchar)' -%}
     {%- elif column_types['metadata'] == 'VARCHAR' -%}
-        {%- set metadata_json = 'case when json_valid(metadata) then cast(metadata as json) end' -%}
+        {%- set metadata_text = 'case when json_valid(metadata) then metadata end' -%}
     {%- else -%}
-        {%- set metadata_json = 'to_json(metadata)' -%}
+        {%- set metadata_text = 'cast(to_json(metadata) as varchar)' -%}
     {%- endif -%}
     select
         source_file,
         line_number,
         cast(null as varchar) as parse_error,
         {%- for field in usage_event_text_fields() %}
-        {{ field }},
+        {%- if field not in column_types %}
+        cast(null as varchar) as {{ field }},
+        {%- elif as_text %}
+        cast("{{ field }}" as varchar) as {{ field }},
+        {%- else %}
+        "{{ field }}" as {{ field }},
+        {%- endif %}
         {%- endfor %}
-        {%- for tag in usage_event_tag_fields() %}
-        {{ tag }},
+        {%- for tag in tags %}
+        {%- if tag in column_types %}
+        coalesce(cast("{{ tag }}" as varchar), metadata_tags.{{ tag }}) as {{ tag }},
+        {%- elif tag == 'api_key_alias' and 'api_key' in column_types %}
+        'sha256:' || left(sha256(cast(api_key as varchar)), 16) as api_key_alias,
+        {%- else %}
+        metadata_tags.{{ tag }} as {{ tag }},
+        {%- endif %}
         {%- endfor %}
-        cast({{ aicost_metadata_without_text('metadata_json') }} as varchar) as metadata
+        {{ aicost_metadata_without_text('metadata_text') }} as metadata
     from (
         select
+            *,
             filename as source_file,
             file_row_number + 1 as line_number,
-            {%- for field in usage_event_text_fields() %}
-            {%- if field in column_types %}
-            cast("{{ field }}" as varchar) as {{ field }},
-            {%- else %}
-            cast(null as varchar) as {{ field }},
-            {%- endif %}
-            {%- endfor %}
-            {%- for tag in usage_event_tag_fields() %}
-            {%- if tag in column_types %}
-            coalesce(cast("{{ tag }}" as varchar), {{ metadata_json }} ->> '{{ tag }}') as {{ tag }},
-            {%- elif tag == 'api_key_alias' and 'api_key' in column_types %}
-            'sha256:' || left(sha256(cast(api_key as varchar)), 16) as api_key_alias,
-            {%- else %}
-            {{ metadata_json }} ->> '{{ tag }}' as {{ tag }},
-            {%- endif %}
-            {%- endfor %}
-            {{ metadata_json }} as metadata_json
+            {{ metadata_text }} as metadata_text,
+            case when left(ltrim({{ metadata_text }}), 1) = '{' then
+                json_transform({{ metadata_text }}, {{ aicost_json_structure(tags) }})
+            end as metadata_tags
         from {{ reader }}
     )
 {%- endmacro %}

@@ -17,26 +17,17 @@ calls as (
 
 ),
 
-speaking_calls as (
+unpriced_trace_primaries as (
 
-    {#- The call whose dimensions speak for the trace. -#}
-    select
-        trace_id,
-        {{ dimension_columns() }},
-        {%- for identifier in var('call_identifiers') %}
-        {{ identifier }},
-        {%- endfor %}
-        row_number() over (
-            partition by trace_id
-            order by case when call_role = 'primary' then 0 else 1 end, occurred_at, request_id
-        ) as speaking_rank
-
-    from calls
+    select trace_id from {{ ref('int_calls_priced') }}
+    where is_trace_primary and not is_priced
 
 ),
 
 trace_totals as (
 
+    {#- One pass over the calls: the sums, and the dimensions of the trace's first primary call
+        (flagged once per call by int_calls_priced, incrementally; max() reads that one row). -#}
     select
         trace_id,
         count(*) as calls,
@@ -49,11 +40,39 @@ trace_totals as (
         sum(pooled_cost_usd) as cost_usd,
         {%- for role, condition in role_groups.items() %}
         sum(case when {{ condition }} then 1 else 0 end) as {{ role }}_calls,
-        sum(case when {{ condition }} then pooled_cost_usd else 0 end) as {{ role }}_cost_usd{{ ',' if not loop.last }}
+        sum(case when {{ condition }} then pooled_cost_usd else 0 end) as {{ role }}_cost_usd,
         {%- endfor %}
+        {%- for column in var('attribution_dimensions') + var('call_identifiers') %}
+        max(case when is_trace_primary then {{ column }} end) as primary_{{ column }},
+        {%- endfor %}
+        max(case when is_trace_primary then 1 else 0 end) as has_priced_primary
 
     from calls
     group by trace_id
+
+),
+
+fallback_speakers as (
+
+    {#- A trace whose first primary call is unpriced, or that has no primary call, speaks with its
+        first priced primary call, else its first call: only these traces are ranked. -#}
+    select * from (
+        select
+            trace_id,
+            {{ dimension_columns() }},
+            {%- for identifier in var('call_identifiers') %}
+            {{ identifier }},
+            {%- endfor %}
+            row_number() over (
+                partition by trace_id
+                order by case when call_role = 'primary' then 0 else 1 end, occurred_at, request_id
+            ) as speaking_rank
+
+        from calls
+        where not calls.trace_has_primary
+            or calls.trace_id in (select unpriced_trace_primaries.trace_id from unpriced_trace_primaries)
+    ) as ranked
+    where speaking_rank = 1
 
 ),
 
@@ -61,9 +80,11 @@ final as (
 
     select
         trace_totals.trace_id,
-        {{ dimension_columns('speaking_calls.') }},
-        {%- for identifier in var('call_identifiers') %}
-        speaking_calls.{{ identifier }},
+        {%- for column in var('attribution_dimensions') + var('call_identifiers') %}
+        case
+            when trace_totals.has_priced_primary = 1 then trace_totals.primary_{{ column }}
+            else fallback_speakers.{{ column }}
+        end as {{ column }},
         {%- endfor %}
         cast({{ dbt.date_trunc('month', 'trace_totals.started_at') }} as date) as trace_month,
         cast({{ dbt.date_trunc('day', 'trace_totals.started_at') }} as date) as trace_date,
@@ -82,9 +103,8 @@ final as (
         {{ aicost_to_money('trace_totals.cost_usd - trace_totals.primary_cost_usd') }} as overhead_cost_usd
 
     from trace_totals
-    inner join speaking_calls
-        on trace_totals.trace_id = speaking_calls.trace_id
-        and speaking_calls.speaking_rank = 1
+    left join fallback_speakers
+        on trace_totals.trace_id = fallback_speakers.trace_id
 
 )
 

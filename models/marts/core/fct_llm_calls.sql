@@ -1,5 +1,12 @@
 {#- One row per accepted, de-duplicated, priced model call: the fact every usage figure is a
-    group by over. Resolved dimensions are never NULL; cost columns are exact decimals. -#}
+    group by over. Resolved dimensions are never NULL; cost columns are exact decimals.
+
+    A view over int_calls_priced (incremental on request_id: stored once per call) and the cache
+    pools of int_cache_pools: a new call changes the blended input rate of its whole pool, and
+    applying that rate when the fact is read costs a join to a few rows, where storing it would
+    rewrite every call of the month on each incremental run (docs/performance.md). -#}
+{{ config(materialized='view') }}
+
 with
 
 pooled_calls as (

@@ -8,12 +8,6 @@ validated_lines as (
 
 ),
 
-deduplicated_lines as (
-
-    select * from {{ ref('int_usage_events_deduplicated') }}
-
-),
-
 priced_calls as (
 
     select * from {{ ref('int_calls_priced') }}
@@ -31,7 +25,7 @@ invalid_lines as (
         model,
         input_tokens,
         output_tokens,
-        occurred_at_text,
+        occurred_at_raw,
         reject_reason,
         reject_detail
 
@@ -40,62 +34,50 @@ invalid_lines as (
 
 ),
 
+repeated_calls as (
+
+    {#- Requests sent more than once: their kept line. -#}
+    select
+        request_id,
+        source_file as kept_source_file,
+        line_number as kept_line_number
+
+    from priced_calls
+    where request_copies > 1
+
+),
+
 duplicate_lines as (
 
     select
-        source_file,
-        line_number,
-        request_id,
-        trace_id,
-        provider,
-        model,
-        input_tokens,
-        output_tokens,
-        occurred_at_text,
+        validated_lines.source_file,
+        validated_lines.line_number,
+        validated_lines.request_id,
+        validated_lines.trace_id,
+        validated_lines.provider,
+        validated_lines.model,
+        validated_lines.input_tokens,
+        validated_lines.output_tokens,
+        {{ dbt.safe_cast('validated_lines.occurred_at', dbt.type_string()) }} as occurred_at_raw,
         'duplicate' as reject_reason,
-        {{ dbt.concat(["'kept '", 'kept_source_file', "':'", dbt.safe_cast('kept_line_number', dbt.type_string())]) }}
+        {{ dbt.concat(["'kept '", 'repeated_calls.kept_source_file', "':'",
+                       dbt.safe_cast('repeated_calls.kept_line_number', dbt.type_string())]) }}
             as reject_detail
 
-    from deduplicated_lines
-    where not is_kept
+    from validated_lines
+    inner join repeated_calls
+        on validated_lines.request_id = repeated_calls.request_id
+    where validated_lines.reject_reason is null
+        and not (
+            validated_lines.source_file = repeated_calls.kept_source_file
+            and validated_lines.line_number = repeated_calls.kept_line_number
+        )
 
 ),
 
 unpriced_calls as (
 
     select
-        priced_calls.source_file,
-        priced_calls.line_number,
-        priced_calls.request_id,
-        priced_calls.trace_id,
-        priced_calls.provider,
-        priced_calls.model,
-        priced_calls.input_tokens,
-        priced_calls.output_tokens,
-        {{ dbt.safe_cast('priced_calls.occurred_at', dbt.type_string()) }} as occurred_at_text,
-        'unpriced_model' as reject_reason,
-        {{ dbt.concat(["'no rate card row for '", 'priced_calls.provider', "'/'", 'priced_calls.model',
-                       "' at '", dbt.safe_cast('priced_calls.occurred_at', dbt.type_string())]) }}
-            as reject_detail
-
-    from priced_calls
-    where not priced_calls.is_priced
-
-),
-
-all_rejects as (
-
-    select * from invalid_lines
-    union all
-    select * from duplicate_lines
-    union all
-    select * from unpriced_calls
-
-),
-
-final as (
-
-    select
         source_file,
         line_number,
         request_id,
@@ -104,11 +86,24 @@ final as (
         model,
         input_tokens,
         output_tokens,
-        occurred_at_text as occurred_at_raw,
-        reject_reason,
-        reject_detail
+        {{ dbt.safe_cast('occurred_at', dbt.type_string()) }} as occurred_at_raw,
+        'unpriced_model' as reject_reason,
+        {{ dbt.concat(["'no rate card row for '", 'provider', "'/'", 'model',
+                       "' at '", dbt.safe_cast('occurred_at', dbt.type_string())]) }}
+            as reject_detail
 
-    from all_rejects
+    from priced_calls
+    where not is_priced
+
+),
+
+final as (
+
+    select * from invalid_lines
+    union all
+    select * from duplicate_lines
+    union all
+    select * from unpriced_calls
 
 )
 

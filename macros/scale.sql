@@ -1,0 +1,61 @@
+{#- Spellings that matter at scale: each one dispatched, the fastest measured form per engine
+    (STYLE.md 7; docs/performance.md). -#}
+
+{% macro aicost_first_row_per_group(relation, group_by, order_by, columns, where=none) -%}
+    {#- One row per `group_by` value: the `columns` of its first row in `order_by` order (a list
+        of ascending columns that orders a group's rows totally). -#}
+    {{ return(adapter.dispatch('aicost_first_row_per_group', 'ai_cost_attribution')(
+        relation, group_by, order_by, columns, where)) }}
+{%- endmacro %}
+
+{% macro default__aicost_first_row_per_group(relation, group_by, order_by, columns, where) -%}
+    {#- A window. On DuckDB 2.0 it also beats arg_min over a struct of the columns (about 3x
+        less CPU on 1M calls, measured for docs/performance.md), so no duckdb__ variant. -#}
+    select {{ group_by }}, {{ columns | join(', ') }}
+    from (
+        select
+            {{ group_by }},
+            {{ columns | join(', ') }},
+            row_number() over (partition by {{ group_by }} order by {{ order_by | join(', ') }}) as row_rank
+        from {{ relation }}
+        {%- if where %}
+        where {{ where }}
+        {%- endif %}
+    ) as ranked
+    where row_rank = 1
+{%- endmacro %}
+
+{% macro aicost_hash_key(expression) -%}
+    {#- A compact grouping key for a long text id; equal ids give equal keys (collisions possible,
+        so use it only to narrow a set that is then checked on the id itself). -#}
+    {{ return(adapter.dispatch('aicost_hash_key', 'ai_cost_attribution')(expression)) }}
+{%- endmacro %}
+
+{% macro default__aicost_hash_key(expression) -%}
+    {{ dbt.hash(expression) }}
+{%- endmacro %}
+
+{% macro duckdb__aicost_hash_key(expression) -%}
+    hash({{ expression }})
+{%- endmacro %}
+
+{% macro aicost_inline_cte() -%}
+    {#- Written after `name as` for a CTE read more than once that is cheaper to compute again than
+        to materialise (a filtered scan of a wide table): `name as {{ aicost_inline_cte() }} (`. -#}
+    {{ return(adapter.dispatch('aicost_inline_cte', 'ai_cost_attribution')()) }}
+{%- endmacro %}
+
+{% macro default__aicost_inline_cte() -%}{%- endmacro %}
+
+{% macro duckdb__aicost_inline_cte() -%}not materialized{%- endmacro %}
+
+{% macro postgres__aicost_inline_cte() -%}not materialized{%- endmacro %}
+
+{% macro aicost_token_cost(tokens, usd_per_mtok) -%}
+    {#- per_mtok_cost, skipping the exact decimal arithmetic when there are no tokens (most calls
+        have no cache reads or writes): the result is the same 0, and NULL stays NULL. -#}
+    case
+        when {{ tokens }} = 0 and {{ usd_per_mtok }} is not null then {{ aicost_to_money('0') }}
+        else {{ per_mtok_cost(tokens, usd_per_mtok) }}
+    end
+{%- endmacro %}
