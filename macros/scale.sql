@@ -59,3 +59,35 @@
         else {{ per_mtok_cost(tokens, usd_per_mtok) }}
     end
 {%- endmacro %}
+
+{% macro aicost_trace_batches(lines_relation) -%}
+    {#- How many batches of traces the dimension join of a full build runs in: one per
+        var('trace_batch_calls') lines (DuckDB, where memory is the machine's); 1 elsewhere. -#}
+    {{ return(adapter.dispatch('aicost_trace_batches', 'ai_cost_attribution')(lines_relation)) }}
+{%- endmacro %}
+
+{% macro default__aicost_trace_batches(lines_relation) -%}
+    {{ return(1) }}
+{%- endmacro %}
+
+{% macro duckdb__aicost_trace_batches(lines_relation) -%}
+    {#- A dbt unit test hands the model its fixtures as CTEs: nothing to count, one batch. -#}
+    {%- if not execute or (lines_relation | string).startswith('__dbt__cte__') -%}{{ return(1) }}{%- endif -%}
+    {%- set lines = run_query("select count(*) from " ~ lines_relation).rows[0][0] -%}
+    {%- set per_batch = var('trace_batch_calls') | int -%}
+    {{ return([1, ((lines + per_batch - 1) // per_batch) | int] | max) }}
+{%- endmacro %}
+
+{% macro aicost_hash_bucket(expression, bucket, buckets) -%}
+    {#- The rows whose `expression` hashes into `bucket` of `buckets` (0-based). -#}
+    {{ return(adapter.dispatch('aicost_hash_bucket', 'ai_cost_attribution')(expression, bucket, buckets)) }}
+{%- endmacro %}
+
+{% macro default__aicost_hash_bucket(expression, bucket, buckets) -%}
+    {#- Only DuckDB splits the join (default__aicost_trace_batches is always 1). -#}
+    {{ exceptions.raise_compiler_error("aicost_hash_bucket is not implemented for " ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__aicost_hash_bucket(expression, bucket, buckets) -%}
+    hash({{ expression }}) % {{ buckets }} = {{ bucket }}
+{%- endmacro %}

@@ -26,6 +26,18 @@ LINES = [
     event("untagged"),
     # a router whose trace has no primary call: nothing to inherit
     event("orphan_router", trace_id="t2", call_role="router", model="gpt-4o-mini"),
+    # no primary call at all: the trace speaks with its first call (the router, before the evaluator)
+    event("t3_evaluator", trace_id="t3", call_role="evaluator", occurred_at="2026-01-10T12:00:05Z",
+          customer_id="hooli", model="gpt-4o-mini"),
+    event("t3_router", trace_id="t3", call_role="router", occurred_at="2026-01-10T12:00:01Z",
+          customer_id="initech", model="gpt-4o-mini"),
+    # the first primary call is on a model with no price: the trace speaks with its first priced primary
+    event("t4_unpriced", trace_id="t4", call_role="primary", occurred_at="2026-01-10T11:00:00Z",
+          customer_id="umbrella", model="mystery-model"),
+    event("t4_router", trace_id="t4", call_role="router", occurred_at="2026-01-10T11:00:02Z",
+          model="gpt-4o-mini"),
+    event("t4_retry", trace_id="t4", call_role="primary", occurred_at="2026-01-10T11:00:04Z",
+          customer_id="wayne"),
 ]  # fmt: skip
 
 API_KEYS = (
@@ -51,6 +63,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory):
         usage={"calls.jsonl": LINES},
         csv_inputs={"api_keys": API_KEYS, "feature_owners": OWNERS},
         rate_card_rows=RATE_CARD,
+        # t4's first primary call is unpriced on purpose
+        dbt_vars={"unpriced_severity": "warn"},
     )
 
 
@@ -94,3 +108,15 @@ def test_untagged_calls_are_unattributed_never_null(warehouse) -> None:
     assert set(dims(warehouse, "untagged").values()) == {"unattributed"}
     assert set(dims(warehouse, "orphan_router").values()) == {"unattributed"}
     assert warehouse.call("untagged")["trace_id"] == "untagged"
+
+
+def test_a_trace_speaks_with_its_first_priced_primary_call_else_its_first_call(warehouse) -> None:
+    speakers = dict(warehouse.rows("select trace_id, customer_id from marts.fct_traces order by trace_id"))
+    assert speakers["t1"] == "acme"
+    # no primary call: the router came first (12:00:01, the evaluator 12:00:05)
+    assert speakers["t3"] == "initech"
+    # the unpriced first primary call is not in the priced facts; its router inherited from it
+    assert speakers["t4"] == "wayne"
+    assert warehouse.call("t4_router")["customer_id"] == "umbrella"
+    t4 = warehouse.dicts("select calls, primary_calls, router_calls from marts.fct_traces where trace_id = 't4'")[0]
+    assert (t4["calls"], t4["primary_calls"], t4["router_calls"]) == (2, 1, 1)

@@ -146,10 +146,12 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> IncrementalRun:
 
 @pytest.fixture(scope="module")
 def full_refresh(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """Both days built from scratch."""
+    """Both days built from scratch, the trace join and roll-up in batches of traces (as at 100M
+    events: here 4 calls a batch), so the comparison also proves batching changes nothing."""
     return build_world(
         tmp_path_factory.mktemp("full_refresh"), usage={"day1.jsonl": DAY_ONE, "day2.jsonl": DAY_TWO},
         csv_inputs=INPUTS, rate_card_rows=RATE_CARD, command=("build", *SELECTION),
+        dbt_vars={"trace_batch_calls": 4},
     )  # fmt: skip
 
 

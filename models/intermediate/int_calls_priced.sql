@@ -36,6 +36,8 @@
 {%- if is_incremental() -%}
     {%- set batch = aicost_incremental_batch(this, ref('int_usage_events_validated'), reference_inputs) -%}
 {%- endif %}
+{%- set everything_in_scope = not is_incremental() or (batch.has_new_lines and batch.since is none) -%}
+{%- set trace_buckets = aicost_trace_batches(ref('int_usage_events_validated')) if everything_in_scope else 1 -%}
 
 with
 
@@ -158,7 +160,14 @@ feature_owners as (
 
 ),
 
-trace_primary_calls as (
+{#- Dimension inheritance joins every call to its trace's first primary call. Past
+    var('trace_batch_calls') lines in scope (a first build over tens of millions of events) the
+    join runs in batches of traces, split by a hash of trace_id, so each batch's table of primary
+    calls fits in memory instead of both sides spilling to disk (docs/performance.md). -#}
+{%- for bucket in range(trace_buckets) %}
+{%- set in_bucket = aicost_hash_bucket('trace_id', bucket, trace_buckets) if trace_buckets > 1 else none %}
+
+trace_primary_calls_{{ bucket }} as {{ aicost_inline_cte() }} (
 
     {#- The first primary call of each trace speaks for the trace. -#}
     {{ aicost_first_row_per_group(
@@ -166,12 +175,12 @@ trace_primary_calls as (
         group_by='trace_id',
         order_by=['occurred_at', 'request_id'],
         columns=['request_id'] + dimensions + identifiers + ['api_key_alias'],
-        where="call_role = 'primary'",
+        where="call_role = 'primary'" ~ ((' and ' ~ in_bucket) if in_bucket else ''),
     ) }}
 
 ),
 
-trace_primaries as (
+trace_primaries_{{ bucket }} as {{ aicost_inline_cte() }} (
 
     select
         trace_primary_calls.trace_id,
@@ -187,13 +196,13 @@ trace_primaries as (
         trace_primary_calls.{{ identifier }}{{ ',' if not loop.last }}
         {%- endfor %}
 
-    from trace_primary_calls
+    from trace_primary_calls_{{ bucket }} as trace_primary_calls
     left join api_keys as primary_key
         on trace_primary_calls.api_key_alias = primary_key.api_key_alias
 
 ),
 
-dimensioned as (
+dimensioned_{{ bucket }} as {{ aicost_inline_cte() }} (
 
     select
         calls.*,
@@ -213,10 +222,23 @@ dimensioned as (
         coalesce(calls.request_id = trace_primary.primary_request_id, false) as is_trace_primary
 
     from calls
-    left join trace_primaries as trace_primary
+    left join trace_primaries_{{ bucket }} as trace_primary
         on calls.trace_id = trace_primary.trace_id
     left join api_keys as call_key
         on calls.api_key_alias = call_key.api_key_alias
+    {%- if in_bucket %}
+    where {{ aicost_hash_bucket('calls.trace_id', bucket, trace_buckets) }}
+    {%- endif %}
+
+),
+{%- endfor %}
+
+dimensioned as (
+
+    {%- for bucket in range(trace_buckets) %}
+    select * from dimensioned_{{ bucket }}
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
