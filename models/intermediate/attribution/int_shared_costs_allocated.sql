@@ -9,7 +9,9 @@
     A pool month with nothing in scope (or a zero driver) is one row with is_allocated = false and
     `unallocated` dimensions: never dropped. Every split is exact (see macros/allocation.sql). -#}
 {%- set dimensions = var('attribution_dimensions') -%}
-{%- set group_order = 'usage_date, provider, model, ' ~ dimension_columns() -%}
+{#- The output has no day, so the days of a pool month are summed before allocating: the drivers
+    are additive, and the windows sort 30x fewer rows (they were 15 s of a 10M-call build). -#}
+{%- set group_order = 'provider, model, ' ~ dimension_columns() -%}
 
 with
 
@@ -47,14 +49,13 @@ in_scope_groups as (
         pool_months.scope_provider,
         pool_months.scope_model,
         pool_months.month_amount_usd,
-        usage_groups.usage_date,
         usage_groups.provider,
         usage_groups.model,
         {{ dimension_columns('usage_groups.') }},
-        usage_groups.calls,
-        usage_groups.input_tokens,
-        usage_groups.output_tokens,
-        usage_groups.pooled_cost_usd
+        sum(usage_groups.calls) as calls,
+        sum(usage_groups.input_tokens) as input_tokens,
+        sum(usage_groups.output_tokens) as output_tokens,
+        sum(usage_groups.pooled_cost_usd) as pooled_cost_usd
 
     from pool_months
     inner join usage_groups
@@ -65,6 +66,17 @@ in_scope_groups as (
         and (pool_months.scope_model is null or usage_groups.model = pool_months.scope_model)
         and (pool_months.scope_feature is null or usage_groups.feature = pool_months.scope_feature)
         and (pool_months.scope_environment is null or usage_groups.environment = pool_months.scope_environment)
+    group by
+        pool_months.pool_id,
+        pool_months.pool_month,
+        pool_months.cost_pool,
+        pool_months.driver,
+        pool_months.scope_provider,
+        pool_months.scope_model,
+        pool_months.month_amount_usd,
+        usage_groups.provider,
+        usage_groups.model,
+        {{ dimension_columns('usage_groups.') }}
 
 ),
 

@@ -27,10 +27,17 @@ COLUMNS = ["cost_date", "dimension", "dimension_value", "history_days", "expecte
            "score"]  # fmt: skip
 
 
-def score_series(costs: np.ndarray, window: int, min_history: int) -> dict[str, np.ndarray]:
-    """Scores of one dense daily series (oldest first)."""
+def score_series(costs: np.ndarray, series_starts: np.ndarray, window: int, min_history: int) -> dict[str, np.ndarray]:
+    """Scores of every day of many dense daily series laid end to end (each oldest first).
+
+    `series_starts[i]` is the position of the first day of row i's series: a row's window only
+    sees earlier days of its own series. One vectorised pass over all series (a loop over 1,500
+    series cost 5 s at 10M calls).
+    """
     padded = np.concatenate([np.full(window, np.nan), costs])
-    history = sliding_window_view(padded, window)[: len(costs)]  # row i: days i-window .. i-1
+    history = sliding_window_view(padded, window)[: len(costs)].copy()  # row i: positions i-window .. i-1
+    positions = np.arange(len(costs))[:, None] - window + np.arange(window)[None, :]
+    history[positions < series_starts[:, None]] = np.nan
     history_days = np.sum(~np.isnan(history), axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)  # all-NaN windows (first day)
@@ -64,16 +71,14 @@ def model(dbt, session):
     series["cost"] = series["cost_usd"].astype("float64")
     series = series.sort_values(KEYS + ["cost_date"], kind="stable")
 
-    parts = []
-    for _, group in series.groupby(KEYS, sort=False):
-        scored = score_series(group["cost"].to_numpy(), window, min_history)
-        part = group[["cost_date", *KEYS]].copy()
-        for column, values in scored.items():
-            part[column] = values
-        parts.append(part)
-    if not parts:
+    if series.empty:
         return pd.DataFrame({column: pd.Series(dtype="float64") for column in COLUMNS})
-    scores = pd.concat(parts, ignore_index=True)
+    series = series.reset_index(drop=True)
+    is_first_day = (series[KEYS] != series[KEYS].shift()).any(axis=1).to_numpy()
+    series_starts = np.maximum.accumulate(np.where(is_first_day, np.arange(len(series)), 0))
+    scores = series[["cost_date", *KEYS]].copy()
+    for column, values in score_series(series["cost"].to_numpy(), series_starts, window, min_history).items():
+        scores[column] = values
     scores["cost_date"] = pd.to_datetime(scores["cost_date"]).dt.date
     scores["history_days"] = scores["history_days"].astype("int64")
     for column in ("expected_usd", "mad_usd", "scale_usd", "score"):
