@@ -1,194 +1,20 @@
 {#- One row per trace (an end-user request, an "interaction"): its dimensions (those of its
     primary call, else of its first call), how many calls it took and what each role added, so a
-    PM sees what routing, evaluation and guardrails cost per interaction. -#}
-{%- set role_groups = {
-    'primary': "call_role = 'primary'",
-    'router': "call_role = 'router'",
-    'evaluator': "call_role = 'evaluator'",
-    'guardrail': "call_role = 'guardrail'",
-    'other': "call_role not in ('primary', 'router', 'evaluator', 'guardrail')",
-} -%}
-{%- set speaking_columns = var('attribution_dimensions') + var('call_identifiers') -%}
+    PM sees what routing, evaluation and guardrails cost per interaction.
 
-{#- Past var('trace_batch_calls') calls the roll-up runs in batches of traces (a hash of
-    trace_id), so its aggregation state fits in memory at 100M calls (docs/performance.md). -#}
+    The SQL is macros/trace_rollup.sql (aicost_trace_rollup). Past var('trace_batch_calls') calls
+    the traces are built in batches (a hash of trace_id): this statement builds the first, the
+    post-hook inserts the others one statement at a time, so memory holds one batch. -#}
+{{ config(post_hook="{{ aicost_insert_trace_batches(this, ref('int_calls_cache_pooled'), ref('int_calls_priced')) }}") }}
+
 {%- set trace_batches = aicost_trace_batches(ref('int_calls_priced')) -%}
+{%- if execute and trace_batches > 1 %}
+{%- do log("fct_traces: batch 1 of " ~ trace_batches ~ " (var('trace_batch_calls') calls a batch)", info=True) %}
+{%- endif %}
 
-with
-
-{#- Read three times (sums, speaking calls, fallbacks): scanning the calls again is cheaper than
-    materialising 10M wide rows (14 s of 35 s at 10M calls before). #}
-calls as {{ aicost_inline_cte() }} (
-
-    select * from {{ ref('int_calls_cache_pooled') }}
-
-),
-
-unpriced_trace_primaries as (
-
-    select trace_id from {{ ref('int_calls_priced') }}
-    where is_trace_primary and not is_priced
-
-),
-
-fallback_traces as (
-
-    {#- Traces whose first primary call is unpriced, or that have no primary call: a few. -#}
-    select trace_id from calls
-    where not trace_has_primary
-    union
-    select trace_id from unpriced_trace_primaries
-
-),
-
-fallback_speakers as (
-
-    {#- Such a trace speaks with its first priced primary call, else its first call. Only these
-        traces are ranked (a join, so the window never sees the other calls). -#}
-    select
-        trace_id,
-        {%- for column in speaking_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-
-    from (
-        select
-            calls.trace_id,
-            {%- for column in speaking_columns %}
-            calls.{{ column }},
-            {%- endfor %}
-            row_number() over (
-                partition by calls.trace_id
-                order by case when calls.call_role = 'primary' then 0 else 1 end, calls.occurred_at, calls.request_id
-            ) as speaking_rank
-
-        from calls
-        inner join fallback_traces
-            on calls.trace_id = fallback_traces.trace_id
-    ) as ranked
-    where speaking_rank = 1
-
-),
-
-{%- for batch in range(trace_batches) %}
-{%- set in_batch = aicost_hash_bucket('trace_id', batch, trace_batches) if trace_batches > 1 else none %}
-
-trace_totals_{{ batch }} as (
-
-    {#- The sums only: the dimensions come from the speaking call (a join), which keeps the
-        aggregation state to numbers (4.4M traces' strings made it spill at 10M calls). -#}
-    select
-        trace_id,
-        count(*) as calls,
-        count(distinct model) as models_used,
-        min(occurred_at) as started_at,
-        max(occurred_at) as ended_at,
-        sum(input_tokens) as input_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(list_cost_usd) as list_cost_usd,
-        sum(pooled_cost_usd) as cost_usd,
-        {%- for role, condition in role_groups.items() %}
-        sum(case when {{ condition }} then 1 else 0 end) as {{ role }}_calls,
-        sum(case when {{ condition }} then pooled_cost_usd else 0 end) as {{ role }}_cost_usd{{ ',' if not loop.last }}
-        {%- endfor %}
-
-    from calls
-    {%- if in_batch %}
-    where {{ in_batch }}
-    {%- endif %}
-    group by trace_id
-
-),
-
-speakers_{{ batch }} as (
-
-    {#- The first primary call of a trace (flagged once per call by int_calls_priced) when priced,
-        else the fallback: the two sets are disjoint. -#}
-    select
-        trace_id,
-        {%- for column in speaking_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-
-    from calls
-    where is_trace_primary
-    {%- if in_batch %}
-        and {{ in_batch }}
-    {%- endif %}
-
-    union all
-
-    select
-        trace_id,
-        {%- for column in speaking_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-
-    from fallback_speakers
-    {%- if in_batch %}
-    where {{ in_batch }}
-    {%- endif %}
-
-),
-
-traces_{{ batch }} as (
-
-    select
-        trace_totals.trace_id,
-        {%- for column in speaking_columns %}
-        speakers.{{ column }},
-        {%- endfor %}
-        cast({{ dbt.date_trunc('month', 'trace_totals.started_at') }} as date) as trace_month,
-        cast({{ dbt.date_trunc('day', 'trace_totals.started_at') }} as date) as trace_date,
-        trace_totals.started_at,
-        trace_totals.ended_at,
-        trace_totals.calls,
-        trace_totals.models_used,
-        trace_totals.input_tokens,
-        trace_totals.output_tokens,
-        {{ aicost_to_money('trace_totals.list_cost_usd') }} as list_cost_usd,
-        {{ aicost_to_money('trace_totals.cost_usd') }} as cost_usd,
-        {%- for role in role_groups %}
-        trace_totals.{{ role }}_calls,
-        {{ aicost_to_money('trace_totals.' ~ role ~ '_cost_usd') }} as {{ role }}_cost_usd,
-        {%- endfor %}
-        {{ aicost_to_money('trace_totals.cost_usd - trace_totals.primary_cost_usd') }} as overhead_cost_usd
-
-    from trace_totals_{{ batch }} as trace_totals
-    left join speakers_{{ batch }} as speakers
-        on trace_totals.trace_id = speakers.trace_id
-
-),
-{%- endfor %}
-
-final as (
-
-    {%- for batch in range(trace_batches) %}
-    select
-        trace_id,
-        {%- for column in speaking_columns %}
-        {{ column }},
-        {%- endfor %}
-        trace_month,
-        trace_date,
-        started_at,
-        ended_at,
-        calls,
-        models_used,
-        input_tokens,
-        output_tokens,
-        list_cost_usd,
-        cost_usd,
-        {%- for role in role_groups %}
-        {{ role }}_calls,
-        {{ role }}_cost_usd,
-        {%- endfor %}
-        overhead_cost_usd
-
-    from traces_{{ batch }}
-    {{- '\n\n    union all\n' if not loop.last }}
-    {%- endfor %}
-
-)
-
-select * from final
+{{ aicost_trace_rollup(
+    calls_relation=ref('int_calls_cache_pooled'),
+    priced_relation=ref('int_calls_priced'),
+    batch=0,
+    batches=trace_batches,
+) }}
