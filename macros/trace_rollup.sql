@@ -2,8 +2,8 @@
 
     Past var('trace_batch_calls') calls (DuckDB) the traces are split into batches by a hash of
     trace_id. The model's own statement builds batch 0 and its post-hook inserts the others, one
-    statement each: in a single statement (a union of the batches) DuckDB keeps several batches'
-    aggregation and join states alive at once, which ran out of a 3 GB memory limit at 100M calls
+    statement each: written as a single statement (a union of the batches) it ran out of a 3 GB
+    memory limit at 100M calls, one plan being free to hold several batches' hash tables at once
     (docs/performance.md, Memory). -#}
 
 {% macro aicost_trace_rollup(calls_relation, priced_relation, batch=0, batches=1) -%}
