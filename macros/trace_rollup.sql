@@ -15,6 +15,7 @@
         'other': "call_role not in ('primary', 'router', 'evaluator', 'guardrail')",
     } -%}
     {%- set speaking_columns = var('attribution_dimensions') + var('call_identifiers') -%}
+    {%- set speaking_list = speaking_columns | join(', ') -%}
     {%- set in_batch = aicost_hash_bucket('trace_id', batch, batches) if batches > 1 else none -%}
 
 with
@@ -54,18 +55,11 @@ fallback_speakers as (
 
     {#- Such a trace speaks with its first priced primary call, else its first call. Only these
         traces are ranked (a join, so the window never sees the other calls). -#}
-    select
-        trace_id,
-        {%- for column in speaking_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-
+    select trace_id, {{ speaking_list }}
     from (
         select
             calls.trace_id,
-            {%- for column in speaking_columns %}
-            calls.{{ column }},
-            {%- endfor %}
+            calls.{{ speaking_columns | join(', calls.') }},
             row_number() over (
                 partition by calls.trace_id
                 order by case when calls.call_role = 'primary' then 0 else 1 end, calls.occurred_at, calls.request_id
@@ -107,24 +101,12 @@ speakers as (
 
     {#- The first primary call of a trace (flagged once per call by int_calls_priced) when priced,
         else the fallback: the two sets are disjoint. -#}
-    select
-        trace_id,
-        {%- for column in speaking_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-
-    from calls
+    select trace_id, {{ speaking_list }} from calls
     where is_trace_primary
 
     union all
 
-    select
-        trace_id,
-        {%- for column in speaking_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-
-    from fallback_speakers
+    select trace_id, {{ speaking_list }} from fallback_speakers
 
 ),
 
