@@ -60,6 +60,7 @@ final as (
         request_id,
         trace_id,
         parent_request_id,
+        source_name,
         source_file,
         line_number,
         request_copies,

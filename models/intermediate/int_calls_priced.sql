@@ -27,7 +27,7 @@
 {%- set identifiers = var('call_identifiers') -%}
 {%- set key_dimensions = var('api_key_dimensions') -%}
 {%- set owner_dimensions = var('feature_owner_dimensions') -%}
-{%- set line_columns = ['source_file', 'line_number', 'request_id', 'trace_id', 'parent_request_id',
+{%- set line_columns = ['source_name', 'source_file', 'line_number', 'request_id', 'trace_id', 'parent_request_id',
                         'provider', 'model', 'call_role', 'operation', 'status', 'is_batch']
                        + usage_event_tag_fields()
                        + ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
@@ -377,6 +377,7 @@ final as (
         request_id,
         trace_id,
         parent_request_id,
+        source_name,
         source_file,
         line_number,
         request_copies,

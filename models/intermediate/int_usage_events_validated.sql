@@ -61,6 +61,7 @@ checked as (
 final as (
 
     select
+        source_name,
         source_file,
         line_number,
         {{ aicost_run_timestamp() }} as landed_at,

@@ -19,6 +19,7 @@ renamed as (
 
     select
         -- where the line came from
+        'usage' as source_name,
         source_file,
         cast(line_number as {{ dbt.type_bigint() }}) as line_number,
         {{ aicost_clean_text('parse_error') }} as parse_error,

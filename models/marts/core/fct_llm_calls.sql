@@ -76,6 +76,7 @@ final as (
         pool_month as usage_month,
 
         -- lineage and free-form tags
+        source_name,
         source_file,
         line_number,
         metadata

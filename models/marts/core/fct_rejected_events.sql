@@ -17,6 +17,7 @@ priced_calls as (
 invalid_lines as (
 
     select
+        source_name,
         source_file,
         line_number,
         request_id,
@@ -50,6 +51,7 @@ repeated_calls as (
 duplicate_lines as (
 
     select
+        validated_lines.source_name,
         validated_lines.source_file,
         validated_lines.line_number,
         validated_lines.request_id,
@@ -78,6 +80,7 @@ duplicate_lines as (
 unpriced_calls as (
 
     select
+        source_name,
         source_file,
         line_number,
         request_id,
