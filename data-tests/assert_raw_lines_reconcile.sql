@@ -1,29 +1,37 @@
--- Raw lines = accepted calls + rejected lines. Returns a row when the identity breaks.
+-- Per usage source: raw records = accepted calls + rejected records. Returns the sources where
+-- the identity breaks.
 with
 
-raw_lines as (
+raw_records as (
 
-    select count(*) as line_count from {{ ref('stg_raw__usage_events') }}
+    select source_name, count(*) as record_count
+    from {{ ref('int_usage_events_unioned') }}
+    group by source_name
 
 ),
 
 calls as (
 
-    select count(*) as call_count from {{ ref('fct_llm_calls') }}
+    select source_name, count(*) as call_count
+    from {{ ref('fct_llm_calls') }}
+    group by source_name
 
 ),
 
 rejects as (
 
-    select count(*) as reject_count from {{ ref('fct_rejected_events') }}
+    select source_name, count(*) as reject_count
+    from {{ ref('fct_rejected_events') }}
+    group by source_name
 
 )
 
 select
-    raw_lines.line_count,
-    calls.call_count,
-    rejects.reject_count
-from raw_lines
-cross join calls
-cross join rejects
-where raw_lines.line_count <> calls.call_count + rejects.reject_count
+    raw_records.source_name,
+    raw_records.record_count,
+    coalesce(calls.call_count, 0) as call_count,
+    coalesce(rejects.reject_count, 0) as reject_count
+from raw_records
+left join calls on raw_records.source_name = calls.source_name
+left join rejects on raw_records.source_name = rejects.source_name
+where raw_records.record_count <> coalesce(calls.call_count, 0) + coalesce(rejects.reject_count, 0)

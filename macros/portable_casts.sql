@@ -54,14 +54,23 @@
     end
 {%- endmacro %}
 
+{% macro duckdb__safe_cast(field, type) -%}
+    {#- dbt's default safe_cast is a plain cast, which stops the build on one unreadable value. -#}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}
+
 {% macro postgres__safe_cast(field, type) -%}
     {#- dbt's safe_cast is a plain cast on PostgreSQL, which raises on unreadable text: guard the
         numeric and date casts the staging models rely on (dispatched ahead of dbt's own, see
         `dispatch` in dbt_project.yml). -#}
     {%- set type_name = (type | string | lower) -%}
     {%- if type_name.startswith(('decimal', 'numeric', 'int', 'bigint', 'smallint', 'double', 'float', 'real')) -%}
-        case when trim(cast({{ field }} as text)) ~ '^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$'
-            then cast(trim(cast({{ field }} as text)) as {{ type }}) end
+        {#- a number that fits decimal(38, 6) (as DuckDB's try_cast reads it); an absurd one is
+            unreadable (NULL) rather than an overflow error -#}
+        case when trim(cast({{ field }} as text)) ~ '^[+-]?(\d{1,32}(\.\d*)?|\.\d+)([eE][+-]?\d{1,2})?$' then
+            case when abs(cast(trim(cast({{ field }} as text)) as double precision)) < 1e31
+                then cast(trim(cast({{ field }} as text)) as {{ type }}) end
+        end
     {%- elif type_name == 'date' -%}
         {#- a date, or a timestamp whose date part is kept (as dbt's unit-test fixtures send) -#}
         case when trim(cast({{ field }} as text)) ~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ][0-9:.+-]*)?$'

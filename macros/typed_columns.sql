@@ -44,13 +44,13 @@
 {%- endmacro %}
 
 {% macro aicost_number_from(column, kind) -%}
-    {#- A count as a number, NULL when absent or unreadable (validation tells the two apart). -#}
-    {%- if kind == 'integer' -%}
-        {{ column }}
-    {%- elif kind == 'number' -%}
-        cast({{ column }} as decimal(38, 6))
+    {#- A count as an exact number (aicost_type_count_value), NULL when absent or unreadable
+        (validation tells the two apart): a NaN, an infinity or an integer past 32 digits is
+        unreadable, never an error. -#}
+    {%- if kind in ['integer', 'number'] -%}
+        {{ dbt.safe_cast(column, aicost_type_count_value()) }}
     {%- else -%}
-        {{ dbt.safe_cast(aicost_clean_text(column), 'decimal(38, 6)') }}
+        {{ dbt.safe_cast(aicost_clean_text(column), aicost_type_count_value()) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -94,16 +94,30 @@ def build_world(
     root: Path,
     *,
     usage: Mapping[str, Iterable[Mapping[str, Any] | str]] | None = None,
+    files: Mapping[str, bytes | str | Iterable[Mapping[str, Any] | str]] | None = None,
     csv_inputs: Mapping[str, tuple[Sequence[str], Sequence[Mapping[str, Any]]]] | None = None,
     rate_card_rows: Sequence[Mapping[str, Any]] | None = None,
     dbt_vars: Mapping[str, Any] | None = None,
     command: Sequence[str] = ("build",),
     expect_success: bool = True,
 ) -> BuiltWarehouse:
-    """Write a raw folder (usage files by name, optional CSVs), build it, return the warehouse."""
+    """Write a raw folder (usage files by name, other files by their path under the raw folder,
+    optional CSVs), build it, return the warehouse.
+
+    `files` maps a path such as ``litellm_spend_logs/day1.jsonl`` to its content: bytes or text
+    written as they are, or records written as JSON Lines."""
     raw_path = root / "raw"
     for file_name, lines in (usage or {}).items():
         write_jsonl(raw_path / "usage" / file_name, lines)
+    for relative_path, content in (files or {}).items():
+        path = raw_path / relative_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            write_jsonl(path, content)
     for table_name, (columns, rows) in (csv_inputs or {}).items():
         write_csv(raw_path / f"{table_name}.csv", rows, columns)
     project_dir = copy_project(root / "project", rate_card_rows)

@@ -54,7 +54,7 @@ def test_a_missing_usage_folder_is_a_clear_error(tmp_path) -> None:
     built = build_world(tmp_path, rate_card_rows=RATE_CARD, expect_success=False)
     assert built.build.returncode != 0
     output = built.build.stdout + built.build.stderr
-    assert "No usage events found" in output
+    assert "No usage logs found" in output
     assert str(tmp_path / "raw" / "usage") in output
 
 

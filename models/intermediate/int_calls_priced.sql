@@ -27,11 +27,12 @@
 {%- set identifiers = var('call_identifiers') -%}
 {%- set key_dimensions = var('api_key_dimensions') -%}
 {%- set owner_dimensions = var('feature_owner_dimensions') -%}
-{%- set line_columns = ['source_name', 'source_file', 'line_number', 'request_id', 'trace_id', 'parent_request_id',
+{%- set line_columns = ['source_name', 'source_file', 'line_number', 'record_index', 'request_id', 'trace_id', 'parent_request_id',
                         'provider', 'model', 'call_role', 'operation', 'status', 'is_batch']
                        + usage_event_tag_fields()
                        + ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
-                          'cache_write_1h_tokens', 'reasoning_tokens', 'latency_ms', 'occurred_at', 'metadata'] -%}
+                          'cache_write_1h_tokens', 'reasoning_tokens', 'latency_ms', 'reported_cost_usd', 'occurred_at',
+                          'metadata'] -%}
 {%- set reference_inputs = [ref('rate_card'), ref('model_aliases'), ref('stg_raw__price_adjustments'), ref('stg_raw__api_keys'), ref('stg_raw__feature_owners')] -%}
 {%- if is_incremental() -%}
     {%- set batch = aicost_incremental_batch(this, ref('int_usage_events_validated'), reference_inputs) -%}
@@ -114,7 +115,7 @@ copies_of_repeated_requests as (
         count(*) over (partition by request_id) as request_copies,
         row_number() over (
             partition by request_id
-            order by occurred_at desc, source_file, line_number
+            order by occurred_at desc, source_file, line_number, record_index
         ) as copy_rank
 
     from lines_in_scope
@@ -380,6 +381,7 @@ final as (
         source_name,
         source_file,
         line_number,
+        record_index,
         request_copies,
         is_priced,
         provider,
@@ -413,6 +415,7 @@ final as (
         cache_write_1h_tokens,
         reasoning_tokens,
         latency_ms,
+        reported_cost_usd,
         applied_input_usd_per_mtok,
         applied_output_usd_per_mtok,
         applied_cache_read_usd_per_mtok,

@@ -1,4 +1,4 @@
-"""Print what a built warehouse holds: calls priced, rejects by reason, cost by provider."""
+"""Print what a built warehouse holds: calls priced, rejects by reason and by source, cost by provider."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ class WarehouseSummary:
 
     raw_lines: int
     calls: int
+    records_by_source: list[tuple[str, int, int]]
+    field_problems: list[tuple[str, str, str, int]]
     rejects_by_reason: list[tuple[str, int]]
     cost_by_provider: list[tuple[str, int, Decimal, Decimal]]
     total_list_cost_usd: Decimal
@@ -42,6 +44,21 @@ def read_summary(db_path: Path) -> WarehouseSummary:
         calls = int(scalar("select count(*) from marts.fct_llm_calls") or 0)
         rejects = connection.execute(
             "select reject_reason, count(*) from marts.fct_rejected_events group by 1 order by 2 desc, 1"
+        ).fetchall()
+        by_source = connection.execute(
+            """
+            select source_name, sum(calls), sum(rejects) from (
+                select source_name, 1 as calls, 0 as rejects from marts.fct_llm_calls
+                union all
+                select source_name, 0, 1 from marts.fct_rejected_events
+            ) as records group by 1 order by 2 desc, 1
+            """
+        ).fetchall()
+        problems = connection.execute(
+            """
+            select source_name, field_name, problem, count(*) from marts.fct_data_quality_issues
+            group by 1, 2, 3 order by 4 desc, 1, 2, 3
+            """
         ).fetchall()
         by_provider = connection.execute(
             """
@@ -76,6 +93,8 @@ def read_summary(db_path: Path) -> WarehouseSummary:
     return WarehouseSummary(
         raw_lines=calls + reject_total,
         calls=calls,
+        records_by_source=[(str(source), int(n_calls), int(n_rejects)) for source, n_calls, n_rejects in by_source],
+        field_problems=[(str(source), str(field), str(problem), int(n)) for source, field, problem, n in problems],
         rejects_by_reason=[(str(reason), int(count)) for reason, count in rejects],
         cost_by_provider=[
             (str(provider), int(count), Decimal(list_cost), Decimal(pooled))
@@ -110,6 +129,14 @@ def format_summary(summary: WarehouseSummary) -> str:
     ]
     for reason, count in summary.rejects_by_reason:
         lines.append(f"  {reason:<32}{count:>8,}")
+    lines.append("By source (records = calls + rejects):")
+    for source, n_calls, n_rejects in summary.records_by_source:
+        records = n_calls + n_rejects
+        lines.append(f"  {source:<22}{records:>10,} records  {n_calls:>10,} calls  {n_rejects:>8,} rejected")
+    if summary.field_problems:
+        lines.append("Calls kept with a field left empty (marts.fct_data_quality_issues):")
+        for source, field, problem, count in summary.field_problems:
+            lines.append(f"  {source}: {field} {problem}: {count:,}")
     lines.append("Cost by provider (list → billed after discounts and cache pooling):")
     for provider, count, list_cost, pooled in summary.cost_by_provider:
         lines.append(f"  {provider:<14}{count:>10,} calls  {money(list_cost):>14}  → {money(pooled):>14}")

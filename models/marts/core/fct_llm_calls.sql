@@ -62,6 +62,7 @@ final as (
         effective_cost_usd,
         pooled_cost_usd,
         cache_savings_usd,
+        reported_cost_usd,
         input_cost_usd,
         output_cost_usd,
         pooled_input_cost_usd,
@@ -79,6 +80,7 @@ final as (
         source_name,
         source_file,
         line_number,
+        record_index,
         metadata
 
     from pooled_calls

@@ -1,5 +1,5 @@
-{#- One row per raw line that did not become a call, with the reason. Together with
-    fct_llm_calls it accounts for every raw line exactly once. -#}
+{#- One row per raw usage record (of any source) that did not become a call, with the reason.
+    Together with fct_llm_calls it accounts for every record exactly once. -#}
 with
 
 validated_lines as (
@@ -20,6 +20,7 @@ invalid_lines as (
         source_name,
         source_file,
         line_number,
+        record_index,
         request_id,
         trace_id,
         provider,
@@ -41,7 +42,8 @@ repeated_calls as (
     select
         request_id,
         source_file as kept_source_file,
-        line_number as kept_line_number
+        line_number as kept_line_number,
+        record_index as kept_record_index
 
     from priced_calls
     where request_copies > 1
@@ -54,6 +56,7 @@ duplicate_lines as (
         validated_lines.source_name,
         validated_lines.source_file,
         validated_lines.line_number,
+        validated_lines.record_index,
         validated_lines.request_id,
         validated_lines.trace_id,
         validated_lines.provider,
@@ -63,7 +66,10 @@ duplicate_lines as (
         {{ dbt.safe_cast('validated_lines.occurred_at', dbt.type_string()) }} as occurred_at_raw,
         'duplicate' as reject_reason,
         {{ dbt.concat(["'kept '", 'repeated_calls.kept_source_file', "':'",
-                       dbt.safe_cast('repeated_calls.kept_line_number', dbt.type_string())]) }}
+                       dbt.safe_cast('repeated_calls.kept_line_number', dbt.type_string()),
+                       "case when repeated_calls.kept_record_index > 0 then "
+                       ~ dbt.concat(["'#'", dbt.safe_cast('repeated_calls.kept_record_index', dbt.type_string())])
+                       ~ " else '' end"]) }}
             as reject_detail
 
     from validated_lines
@@ -73,6 +79,7 @@ duplicate_lines as (
         and not (
             validated_lines.source_file = repeated_calls.kept_source_file
             and validated_lines.line_number = repeated_calls.kept_line_number
+            and validated_lines.record_index = repeated_calls.kept_record_index
         )
 
 ),
@@ -83,6 +90,7 @@ unpriced_calls as (
         source_name,
         source_file,
         line_number,
+        record_index,
         request_id,
         trace_id,
         provider,
