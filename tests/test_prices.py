@@ -802,5 +802,5 @@ def test_without_litellm_the_message_says_how_to_get_its_copy(tmp_path):
     assert result.stderr.splitlines()[-1] == (
         "  2. use the copy that ships inside the litellm Python package "
         "(litellm/model_prices_and_context_window_backup.json); litellm is not installed here: "
-        "pip install litellm, then pass that file with --from"
+        "pip install litellm==1.106.2 (the version this project tests with), then pass that file with --from"
     )

@@ -314,8 +314,9 @@ def _normalised(column: str, value: str) -> str:
 def load_price_map(source: str) -> dict[str, object]:
     """Read the LiteLLM price map from a file path or an ``http(s)://`` URL.
 
-    Raises ``PricesError`` with a one-line message when the source cannot be read or is not a
-    JSON object.
+    Raises ``PricesError`` when the source cannot be read or is not a JSON object: one line for a
+    file, and for a URL that cannot be downloaded the URL, the error and what to do offline
+    (:func:`download_failure`).
     """
     if is_url(source):
         try:
@@ -384,7 +385,8 @@ def download_failure(url: str, exc: BaseException) -> str:
     else:
         second = (
             f"  2. use the copy that ships inside the litellm Python package (litellm/{LITELLM_PACKAGED_FILE}); "
-            "litellm is not installed here: pip install litellm, then pass that file with --from"
+            "litellm is not installed here: pip install litellm==1.106.2 (the version this project tests "
+            "with), then pass that file with --from"
         )
     return "\n".join(
         [
