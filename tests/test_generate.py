@@ -16,7 +16,7 @@ import pytest
 
 from ai_cost_attribution import generate as g
 from ai_cost_attribution import world as w
-from ai_cost_attribution.token_shapes import find_traces_dir, load_token_shapes, prefix_shares, scale_tokens
+from ai_cost_attribution.token_shapes import load_token_shapes, prefix_shares, scale_tokens
 
 SMALL = {"seed": 7, "days": 35, "customers": 30}
 END = g.DEFAULT_END_DATE
@@ -277,9 +277,12 @@ def test_finance_files_tell_their_story(demo: g.DemoWorldSummary) -> None:
 
 
 def test_missing_reference_traces_fail_clearly(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="Reference traces missing"):
+    with pytest.raises(FileNotFoundError, match="Reference traces missing in .*nowhere"):
         g.write_demo_world(tmp_path / "out", days=3, customers=8, traces_dir=tmp_path / "nowhere")
-    assert find_traces_dir().is_dir()
+    parser = argparse.ArgumentParser()
+    g.add_arguments(parser)
+    args = parser.parse_args(["--out", str(tmp_path / "out"), "--traces-dir", str(tmp_path / "nowhere"), "--quiet"])
+    assert g.run(args) == 2  # the CLI prints the message, no traceback
 
 
 def test_vectorised_timestamps_match_the_scalar_formatter() -> None:

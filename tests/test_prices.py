@@ -1,6 +1,6 @@
 """Specification of the rate card builder (`aicost prices`) and of the shipped seed.
 
-Prices in the seed are USD per million tokens. The cost of one call (CONTRACT.md section 2):
+Prices in the seed are USD per million tokens. The cost of one call (docs/CONTRACT.md section 2):
 
     uncached = input_tokens - cache_read_tokens - cache_write_tokens
     cost = (uncached * input + cache_read * cache_read_price + cache_write * cache_write_price
@@ -14,34 +14,46 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
+import hashlib
+import http.server
 import importlib.util
 import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import threading
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from ai_cost_attribution import prices
+from ai_cost_attribution import cli, prices
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEED = REPO_ROOT / "seeds" / "rate_card.csv"
 MTOK = Decimal(1_000_000)
 
 
+# The seed was built from LiteLLM's price map as of litellm==1.106.2, which ships it inside its
+# package: the pinned dev dependency gives the tests the exact file (found without importing litellm).
+PRICE_MAP_SHA256 = "66970be01c88f94618f9f69c1a1d29e400474f2d7b89973de7e373c110f455c2"
+
+
 def _price_map_path() -> Path:
-    """The snapshot the seed was built from; LiteLLM's wheel ships a byte-identical copy."""
-    shared = prices.default_source(REPO_ROOT)
-    if shared.is_file():
-        return shared
     spec = importlib.util.find_spec("litellm")
     assert spec is not None and spec.submodule_search_locations, "no price map: install litellm==1.106.2"
     return Path(spec.submodule_search_locations[0]) / "model_prices_and_context_window_backup.json"
 
 
 PRICE_MAP_PATH = _price_map_path()
+
+
+def test_the_price_map_is_the_one_the_seed_was_built_from():
+    assert hashlib.sha256(PRICE_MAP_PATH.read_bytes()).hexdigest() == PRICE_MAP_SHA256
 
 
 @pytest.fixture(scope="module")
@@ -326,7 +338,7 @@ def test_seed_covers_every_priced_model_of_the_default_providers(seed_rows, pric
 def test_seed_is_what_the_builder_writes_today(tmp_path, seed_rows):
     out = tmp_path / "rate_card.csv"
     shutil.copy(SEED, out)
-    assert run_prices("--source", str(PRICE_MAP_PATH), "--out", str(out)) == 0
+    assert run_prices("--from", str(PRICE_MAP_PATH), "--out", str(out)) == 0
     assert out.read_text(encoding="utf-8") == SEED.read_text(encoding="utf-8")
 
 
@@ -410,7 +422,7 @@ def _price(row: dict[str, str], column: str) -> Decimal | None:
 def contract_cost(
     row: dict[str, str], input_tokens: int, output_tokens: int, cache_read: int, cache_write: int
 ) -> Decimal:
-    """CONTRACT.md section 2 on one rate card row, in exact decimals."""
+    """docs/CONTRACT.md section 2 on one rate card row, in exact decimals."""
     threshold = row["long_context_threshold_tokens"]
     long = threshold != "" and input_tokens > int(threshold)
 
@@ -574,7 +586,7 @@ def test_refresh_keeps_custom_rows_and_unchanged_models_and_dates_repriced_ones(
     del changed["o3-mini"]  # dropped from the source
     source = _write_json(tmp_path / "prices.json", changed)
 
-    assert run_prices("--source", str(source), "--out", str(out), "--effective-from", "2026-12-01") == 0
+    assert run_prices("--from", str(source), "--out", str(out), "--effective-from", "2026-12-01") == 0
     summary = capsys.readouterr().out
     assert "kept 924, added 0, repriced 1" in summary
     assert "1 model(s) no longer in the source" in summary
@@ -599,7 +611,7 @@ def test_refresh_keeps_custom_rows_and_unchanged_models_and_dates_repriced_ones(
 
     # Running the same refresh again changes nothing.
     text = out.read_text(encoding="utf-8")
-    assert run_prices("--source", str(source), "--out", str(out), "--effective-from", "2026-12-01") == 0
+    assert run_prices("--from", str(source), "--out", str(out), "--effective-from", "2026-12-01") == 0
     assert out.read_text(encoding="utf-8") == text
 
 
@@ -607,9 +619,9 @@ def test_a_repricing_needs_a_later_effective_from(tmp_path, capsys):
     out = tmp_path / "rate_card.csv"
     first = _write_json(tmp_path / "v1.json", {"acme/m1": _entry("acme", 1e-06, 2e-06)})
     second = _write_json(tmp_path / "v2.json", {"acme/m1": _entry("acme", 1.5e-06, 2e-06)})
-    assert run_prices("--source", str(first), "--out", str(out), "--providers", "acme") == 0
+    assert run_prices("--from", str(first), "--out", str(out), "--providers", "acme") == 0
     text = out.read_text(encoding="utf-8")
-    assert run_prices("--source", str(second), "--out", str(out), "--providers", "acme") == 1
+    assert run_prices("--from", str(second), "--out", str(out), "--providers", "acme") == 1
     error = capsys.readouterr().err.strip()
     assert error.startswith("aicost prices: error: 1 model(s) changed price") and "\n" not in error
     assert out.read_text(encoding="utf-8") == text  # nothing written
@@ -621,7 +633,7 @@ def test_a_hand_written_row_owns_its_model(tmp_path):
         ",".join(prices.COLUMNS) + "\n" + "acme,m1,2024-06-01,,9,9,,,,,,,,,,,chat,custom\n", encoding="utf-8"
     )
     source = _write_json(tmp_path / "v1.json", {"acme/m1": _entry("acme", 1e-06, 2e-06)})
-    assert run_prices("--source", str(source), "--out", str(out), "--providers", "acme") == 0
+    assert run_prices("--from", str(source), "--out", str(out), "--providers", "acme") == 0
     assert [(r["model"], r["price_source"]) for r in _rows(out)] == [("m1", "custom")]
 
 
@@ -641,7 +653,7 @@ def test_a_new_rate_card_starts_with_the_self_hosted_examples(tmp_path):
     )
     assert (
         run_prices(
-            "--source",
+            "--from",
             str(source),
             "--out",
             str(out),
@@ -671,8 +683,124 @@ def test_a_bad_source_is_one_clear_line_and_exit_1(tmp_path, capsys, content):
     if content is not None:
         source.write_text(content, encoding="utf-8")
     out = tmp_path / "rate_card.csv"
-    assert run_prices("--source", str(source), "--out", str(out)) == 1
+    assert run_prices("--from", str(source), "--out", str(out)) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("aicost prices: error: ") and captured.err.count("\n") == 1
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Where the price list comes from: --from URL|FILE, LiteLLM's published list by default
+
+
+def aicost(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `aicost` command in a subprocess (as a user would)."""
+    return subprocess.run(
+        [sys.executable, "-m", "ai_cost_attribution.cli", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def test_the_default_source_is_litellms_published_price_list():
+    parser = argparse.ArgumentParser()
+    prices.add_arguments(parser)
+    assert parser.parse_args([]).source == (
+        "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+    )
+    assert parser.parse_args(["--source", "x.json"]).source == "x.json"  # the former name still works
+
+
+def test_prices_from_a_file(tmp_path, capsys):
+    out = tmp_path / "rate_card.csv"
+    shutil.copy(SEED, out)
+    assert cli.main(["prices", "--from", str(PRICE_MAP_PATH), "--out", str(out)]) == 0
+    assert "litellm rows kept 926, added 0, repriced 0; hand-written rows kept 2" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8") == SEED.read_text(encoding="utf-8")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    requested: list[str] = []
+
+    def log_message(self, format: str, *args: object) -> None:
+        _QuietHandler.requested.append(self.path)
+
+
+@pytest.fixture
+def price_server(tmp_path):
+    """A local http.server serving a copy of the price map; yields its base URL, stops afterwards."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    shutil.copy(PRICE_MAP_PATH, folder / "model_prices_and_context_window.json")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=folder))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _QuietHandler.requested = []
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_prices_from_a_url(tmp_path, price_server, capsys):
+    out = tmp_path / "rate_card.csv"
+    url = f"{price_server}/model_prices_and_context_window.json"
+    assert cli.main(["prices", "--from", url, "--out", str(out)]) == 0
+    assert _QuietHandler.requested == ["/model_prices_and_context_window.json"]
+    assert "rate card" in capsys.readouterr().out
+    # a new rate card: the LiteLLM rows of the seed plus its two hand-written examples
+    assert out.read_text(encoding="utf-8") == SEED.read_text(encoding="utf-8")
+
+
+def test_a_missing_file_on_the_server_names_the_http_error(tmp_path, price_server):
+    url = f"{price_server}/nope.json"
+    result = aicost("prices", "--from", url, "--out", str(tmp_path / "rate_card.csv"))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"aicost prices: error: cannot download the price list {url}: HTTP 404")
+    assert not (tmp_path / "rate_card.csv").exists()
+
+
+def _closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+def test_an_unreachable_url_says_what_to_do_offline(tmp_path):
+    url = f"http://127.0.0.1:{_closed_port()}/x.json"
+    out = tmp_path / "rate_card.csv"
+    result = aicost("prices", "--from", url, "--out", str(out))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"aicost prices: error: cannot download the price list {url}: [Errno 111] Connection refused"
+    assert lines[1] == "If this machine is offline (or cannot reach that address), either:"
+    assert "aicost prices --from FILE" in lines[3]
+    # the second way out names the copy inside the installed litellm package, which builds the seed
+    assert lines[4].startswith("  2. use the copy inside the installed litellm package (litellm 1.106.2;")
+    assert lines[5].strip() == f"aicost prices --from {PRICE_MAP_PATH}"
+    assert not out.exists()
+
+
+def test_without_litellm_the_message_says_how_to_get_its_copy(tmp_path):
+    url = f"http://127.0.0.1:{_closed_port()}/x.json"
+    # sys.modules[name] = None is how Python marks a package as not importable
+    code = (
+        "import sys; sys.modules['litellm'] = None; from ai_cost_attribution import cli; "
+        f"sys.exit(cli.main(['prices', '--from', {url!r}, '--out', {str(tmp_path / 'rc.csv')!r}]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "  2. use the copy that ships inside the litellm Python package "
+        "(litellm/model_prices_and_context_window_backup.json); litellm is not installed here: "
+        "pip install litellm==1.106.2 (the version this project tests with), then pass that file with --from"
+    )

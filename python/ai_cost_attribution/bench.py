@@ -351,7 +351,7 @@ def price_events_one_by_one(
     discounts: list[dict[str, Any]],
 ) -> dict[tuple[str, str, date], list[Any]]:
     """Validate, de-duplicate, price and aggregate one event at a time, with exact decimals and
-    the warehouse's pricing rules (CONTRACT.md section 2); then pool the prompt cache.
+    the warehouse's pricing rules (docs/CONTRACT.md section 2); then pool the prompt cache.
 
     Returns (customer, feature, month) -> [calls, cost]. Pooling runs once over per-pool totals
     at the end (a callback sees one call at a time and cannot pool)."""

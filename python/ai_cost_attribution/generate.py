@@ -3,7 +3,7 @@
 Two entry points, both deterministic for a given set of arguments (seeded numpy Generators, no
 wall-clock time, no unordered iteration):
 
-* :func:`write_demo_world` writes a complete raw folder (CONTRACT.md §1) for a fictional SaaS
+* :func:`write_demo_world` writes a complete raw folder (docs/CONTRACT.md §1) for a fictional SaaS
   company: about 250k usage lines over 92 days in one JSONL file per day, with multi-call
   traces, prompt caching, batch jobs, untagged calls, deliberately bad lines and duplicates, one
   injected cost spike, and every optional CSV. See ``docs/demo_world.md``.
@@ -1134,12 +1134,13 @@ def write_demo_world(
     traces_dir: Path | None = None,
     rate_card: Path | None = None,
 ) -> DemoWorldSummary:
-    """Write the demo raw folder (CONTRACT.md §1) into ``out_dir``; deterministic for its arguments.
+    """Write the demo raw folder (docs/CONTRACT.md §1) into ``out_dir``; deterministic for its arguments.
 
     ``events`` sets the approximate number of calls (default: proportional to ``customers``,
-    about 235k lines for 200 customers over 92 days). ``traces_dir`` overrides the reference
-    traces folder; ``rate_card`` the price list used to size invoices, budgets and revenue
-    (default ``seeds/rate_card.csv`` when present, else a built-in table of the demo models).
+    about 235k lines for 200 customers over 92 days). ``traces_dir`` derives the token sizes from
+    the original public trace files in that folder instead of the packaged sample; ``rate_card``
+    the price list used to size invoices, budgets and revenue (default ``seeds/rate_card.csv``
+    when present, else a built-in table of the demo models).
     Day files of an earlier run in ``out_dir/usage`` are replaced; other files there are kept.
     """
     if days < 1:
@@ -2078,7 +2079,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--traces-dir",
         type=Path,
         default=None,
-        help="folder of the reference LLM traces (default: ../shared/reference/traces)",
+        metavar="DIR",
+        help="derive token sizes from the original public trace files in DIR instead of the sample packaged "
+        "with aicost (the same rows; see ai_cost_attribution/data/README.md)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 

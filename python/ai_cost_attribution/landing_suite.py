@@ -1,7 +1,7 @@
 """The Great Expectations suite run on raw landing files before any build.
 
 The raw files are read into pandas frames by :mod:`ai_cost_attribution.validate`; this module
-declares what each frame must satisfy (CONTRACT.md section 1) and runs the expectations with an
+declares what each frame must satisfy (docs/CONTRACT.md section 1) and runs the expectations with an
 ephemeral GX context and the pandas data source (the SQL data source fails on a DuckDB file).
 Each result is reduced to a :class:`Check`, a plain record the report prints.
 """

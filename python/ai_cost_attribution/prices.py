@@ -1,9 +1,9 @@
 """Build and refresh the rate card seed (``seeds/rate_card.csv``) from the LiteLLM price map.
 
 This module backs ``aicost prices``. It reads LiteLLM's ``model_prices_and_context_window.json``
-(a file path or an ``http(s)://`` URL), turns every chat, completion and embedding model of the
-selected providers into one rate card row (USD per million tokens), and merges those rows into
-the existing seed without losing history:
+(an ``http(s)://`` URL, by default the list LiteLLM publishes on GitHub, or a file), turns every
+chat, completion and embedding model of the selected providers into one rate card row (USD per
+million tokens), and merges those rows into the existing seed without losing history:
 
 * rows whose ``price_source`` is not ``litellm`` (hand-written rows) are never touched, and a
   (provider, model) pair that has such a row is left to its owner;
@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.client
+import importlib.metadata
+import importlib.util
 import json
 import re
 import sys
@@ -85,6 +88,11 @@ _LONG_KEY = re.compile(
 )
 
 LITELLM_SOURCE = "litellm"
+# The price list LiteLLM publishes; `aicost prices` reads it unless --from names another URL or file.
+DEFAULT_SOURCE_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+# The copy of that list inside the litellm Python package (as of the installed version).
+LITELLM_PACKAGED_FILE = "model_prices_and_context_window_backup.json"
+DOWNLOAD_TIMEOUT_S = 60
 CUSTOM_SOURCE = "custom"
 DEFAULT_EFFECTIVE_FROM = "2024-01-01"
 PRICED_MODES: tuple[str, ...] = ("chat", "completion", "embedding")
@@ -306,15 +314,16 @@ def _normalised(column: str, value: str) -> str:
 def load_price_map(source: str) -> dict[str, object]:
     """Read the LiteLLM price map from a file path or an ``http(s)://`` URL.
 
-    Raises ``PricesError`` with a one-line message when the source cannot be read or is not a
-    JSON object.
+    Raises ``PricesError`` when the source cannot be read or is not a JSON object: one line for a
+    file, and for a URL that cannot be downloaded the URL, the error and what to do offline
+    (:func:`download_failure`).
     """
-    if re.match(r"^https?://", source, flags=re.IGNORECASE):
+    if is_url(source):
         try:
-            with urllib.request.urlopen(source, timeout=60) as response:
+            with urllib.request.urlopen(source, timeout=DOWNLOAD_TIMEOUT_S) as response:
                 raw = response.read()
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise PricesError(f"cannot download price map {source}: {exc}") from exc
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+            raise PricesError(download_failure(source, exc)) from exc
     else:
         try:
             raw = Path(source).read_bytes()
@@ -327,6 +336,67 @@ def load_price_map(source: str) -> dict[str, object]:
     if not isinstance(data, dict):
         raise PricesError(f"price map {source} is not a JSON object of models")
     return data
+
+
+def is_url(source: str) -> bool:
+    """True for an ``http://`` or ``https://`` source, which is downloaded rather than read."""
+    return re.match(r"^https?://", source, flags=re.IGNORECASE) is not None
+
+
+def litellm_packaged_price_list() -> tuple[Path, str] | None:
+    """The price list inside the installed ``litellm`` package and that package's version, if any.
+
+    Found with ``importlib.util.find_spec``: litellm is not imported (importing it is slow and may
+    try to reach the network).
+    """
+    try:
+        spec = importlib.util.find_spec("litellm")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / LITELLM_PACKAGED_FILE
+    if not path.is_file():
+        return None
+    try:
+        version = importlib.metadata.version("litellm")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown version"
+    return path, version
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        return str(exc.reason)
+    return str(exc) or type(exc).__name__
+
+
+def download_failure(url: str, exc: BaseException) -> str:
+    """What to say when the price list cannot be downloaded: the URL, the error and the two ways out."""
+    packaged = litellm_packaged_price_list()
+    if packaged is not None:
+        path, version = packaged
+        second = (
+            f"  2. use the copy inside the installed litellm package (litellm {version}; it may be older than the "
+            f"published list):\n       aicost prices --from {path}"
+        )
+    else:
+        second = (
+            f"  2. use the copy that ships inside the litellm Python package (litellm/{LITELLM_PACKAGED_FILE}); "
+            "litellm is not installed here: pip install litellm==1.106.2 (the version this project tests "
+            "with), then pass that file with --from"
+        )
+    return "\n".join(
+        [
+            f"cannot download the price list {url}: {_reason(exc)}",
+            "If this machine is offline (or cannot reach that address), either:",
+            "  1. download that file on a machine that is online, copy it here and pass it:",
+            "       aicost prices --from FILE",
+            second,
+        ]
+    )
 
 
 def long_context_tier(entry: Mapping[str, object]) -> tuple[int | None, dict[str, str]]:
@@ -583,18 +653,16 @@ def find_repo_root(start: Path | None = None) -> Path:
     raise PricesError(f"cannot find the repository root (no dbt_project.yml above {here})")
 
 
-def default_source(root: Path) -> Path:
-    """The shipped LiteLLM snapshot: ``../shared/reference/litellm_model_prices.json`` from the root."""
-    return root.parent / "shared" / "reference" / "litellm_model_prices.json"
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the ``aicost prices`` options on ``parser``."""
     parser.add_argument(
+        "--from",
         "--source",
-        metavar="PATH_OR_URL",
-        help="LiteLLM model_prices_and_context_window.json, a file or an http(s) URL "
-        "(default: ../shared/reference/litellm_model_prices.json next to the repository)",
+        dest="source",
+        metavar="URL|FILE",
+        default=DEFAULT_SOURCE_URL,
+        help="LiteLLM's model_prices_and_context_window.json, an http(s) URL or a file "
+        "(default: the list LiteLLM publishes, %(default)s); --source is the same option",
     )
     parser.add_argument(
         "--out",
@@ -605,8 +673,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--effective-from",
         default=DEFAULT_EFFECTIVE_FROM,
         metavar="YYYY-MM-DD",
-        help="first day the generated prices apply (default: %(default)s, the date of the shipped "
-        "snapshot); on a refresh, pass the day the new prices apply",
+        help="first day the generated prices apply (default: %(default)s, the date the shipped rows "
+        "carry); on a refresh that changes prices, pass the day the new prices apply",
     )
     parser.add_argument(
         "--providers",
@@ -634,7 +702,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise PricesError(f"--effective-from {args.effective_from!r} is not a YYYY-MM-DD date") from exc
         providers = _parse_providers(getattr(args, "providers", None) or ",".join(DEFAULT_PROVIDERS))
-        source = args.source or str(default_source(find_repo_root()))
+        source = args.source or DEFAULT_SOURCE_URL
         out = Path(args.out) if args.out else find_repo_root() / "seeds" / "rate_card.csv"
         price_map = load_price_map(source)
         built = build_rows(price_map, providers, effective_from)

@@ -33,11 +33,6 @@ def project_root() -> Path:
     )
 
 
-def reference_dir() -> Path:
-    """The shared public reference data (price list, workload traces) beside the repository."""
-    return project_root().parent / "shared" / "reference"
-
-
 def warehouse_path() -> Path:
     """The DuckDB file the project builds: $AICOST_DB_PATH (relative to the project) or the default."""
     configured = os.environ.get("AICOST_DB_PATH")

@@ -1,7 +1,7 @@
 """`aicost validate RAW_PATH`: check raw landing files with Great Expectations before a build.
 
 Reads the usage events (``usage/*.jsonl`` line by line, ``usage/*.parquet`` by column) and every
-optional CSV of the raw folder (CONTRACT.md section 1), runs the landing suite
+optional CSV of the raw folder (docs/CONTRACT.md section 1), runs the landing suite
 (:mod:`ai_cost_attribution.landing_suite`): required fields present, types, token ranges,
 cache tokens within the prompt, known environments, the share of untagged calls; and prints a
 report a person reads: one line per expectation with the column, what was observed and whether

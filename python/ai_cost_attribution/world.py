@@ -546,7 +546,7 @@ class PriceBook:
 
 
 def unit_prices(prices: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Per-token prices from a :meth:`PriceBook.matrix`, with the CONTRACT §2 fallbacks applied.
+    """Per-token prices from a :meth:`PriceBook.matrix`, with the docs/CONTRACT.md §2 fallbacks applied.
 
     Returns ``units[model, day, is_batch, is_long, k]`` in USD per million tokens for
     k = (uncached input, cache read, cache write, output), NaN where unpriced, and the long
@@ -605,7 +605,7 @@ def list_costs(
     cache_write: np.ndarray,
     is_batch: np.ndarray,
 ) -> np.ndarray:
-    """List cost (USD) of each call per CONTRACT §2; NaN for calls without a price."""
+    """List cost (USD) of each call per docs/CONTRACT.md §2; NaN for calls without a price."""
     units, threshold = unit_prices(prices)
     return costs_from_units(
         units, threshold, model, day, input_tokens, output_tokens, cache_read, cache_write, is_batch
