@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("ai_cost_attribution.bench", "benchmark the build against the engine limit and a per-call loop"),
     "app": ("ai_cost_attribution.app_server", "start the Streamlit app on the built warehouse (read-only)"),
     "validate": ("ai_cost_attribution.validate", "check raw landing files with Great Expectations before a build"),
+    "alerts": ("ai_cost_attribution.alerts", "send each new budget crossing and cost spike to a webhook, once"),
 }
 
 
