@@ -1,4 +1,4 @@
-{#- Repeated arithmetic lives here, named, never copy-pasted (STYLE.md 9). -#}
+{#- Repeated arithmetic lives here, named, never copy-pasted (docs/STYLE.md 9). -#}
 
 {% macro per_mtok_cost(tokens, usd_per_mtok) -%}
     {#- USD for `tokens` at a price per million tokens, kept exact: decimal times decimal. -#}

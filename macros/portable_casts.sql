@@ -1,4 +1,4 @@
-{#- Casts whose spelling differs between warehouses. Each is one dispatched macro (STYLE.md 7). -#}
+{#- Casts whose spelling differs between warehouses. Each is one dispatched macro (docs/STYLE.md 7). -#}
 
 {% macro aicost_to_utc_timestamp(expression) -%}
     {{ return(adapter.dispatch('aicost_to_utc_timestamp', 'ai_cost_attribution')(expression)) }}

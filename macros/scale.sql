@@ -1,5 +1,5 @@
 {#- Spellings that matter at scale: each one dispatched, the fastest measured form per engine
-    (STYLE.md 7; docs/performance.md). -#}
+    (docs/STYLE.md 7; docs/performance.md). -#}
 
 {% macro aicost_first_row_per_group(relation, group_by, order_by, columns, where=none) -%}
     {#- One row per `group_by` value: the `columns` of its first row in `order_by` order (a list

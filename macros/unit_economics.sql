@@ -1,6 +1,6 @@
 {#- Statistics and business rules shared by the unit-economics and monitoring models.
     Ordered-set aggregates are spelled differently on every warehouse: one dispatched macro
-    each (STYLE.md 7). -#}
+    each (docs/STYLE.md 7). -#}
 
 {% macro aicost_percentile(expression, fraction) -%}
     {#- Continuous percentile (linear interpolation between the two nearest values) of a group. -#}
@@ -43,7 +43,7 @@
 {%- endmacro %}
 
 {% macro aicost_is_product_usage(prefix='') -%}
-    {#- Product COGS counts prod, external usage only (CONTRACT.md section 3). -#}
+    {#- Product COGS counts prod, external usage only (docs/CONTRACT.md section 3). -#}
     ({{ prefix }}environment = 'prod' and {{ prefix }}usage_type = 'external')
 {%- endmacro %}
 

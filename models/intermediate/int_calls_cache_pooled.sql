@@ -1,4 +1,4 @@
-{#- One row per priced call with its cache-pooled cost (ARCHITECTURE.md, "Cache-savings pooling").
+{#- One row per priced call with its cache-pooled cost (docs/ARCHITECTURE.md, "Cache-savings pooling").
     A prompt cache one tenant paid to fill makes the next tenant's call cheaper; pooling gives
     every call of a pool (provider x model x month) the same blended input rate:
 

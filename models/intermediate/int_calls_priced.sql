@@ -1,5 +1,5 @@
 {#- One row per accepted call (the winning copy of each request_id), with every attribution
-    dimension resolved and its list and effective cost (CONTRACT.md sections 1 and 2).
+    dimension resolved and its list and effective cost (docs/CONTRACT.md sections 1 and 2).
 
     De-duplication: a retry or replay repeats a request_id; the latest occurred_at wins (a
     conflicting replay is a correction), then the first line read. `request_copies` counts the

@@ -1,5 +1,5 @@
 {#- One row per provider x model (as reported) x day with usage: the rate card row in force that
-    day and the negotiated discount (CONTRACT.md section 2). Rate card and discount periods are
+    day and the negotiated discount (docs/CONTRACT.md section 2). Rate card and discount periods are
     whole days, so resolving them once per model and day prices every call of that day with one
     join to a table of a few rows (int_calls_priced) instead of a range join and two windows over
     all calls.

@@ -1,5 +1,5 @@
 {#- Each shared cost pool's month part split over what is in scope, by its driver
-    (ARCHITECTURE.md, "Shared costs"). Grain: pool x month x provider x model x every dimension.
+    (docs/ARCHITECTURE.md, "Shared costs"). Grain: pool x month x provider x model x every dimension.
 
     - tokens / requests / cost: spread over the in-scope usage groups (so every dimension inherits
       its share);

@@ -1,5 +1,5 @@
 {#- The system of record: every dollar is one row of month x cost_type x cost_pool x provider x
-    model x every dimension (CONTRACT.md section 3).
+    model x every dimension (docs/CONTRACT.md section 3).
 
     cost_type            cost_pool          what
     usage                usage              list cost of the calls (rate card)
