@@ -1,4 +1,6 @@
--- Ledger total = billed usage of every call + every shared pool + every invoice difference.
+-- Ledger total = billed usage (the pooled daily groups, exactly what the ledger books; the calls
+-- match them within $0.000001 a row, assert_ledger_usage_matches_calls) + every shared pool +
+-- every invoice difference.
 with
 
 ledger as (
@@ -9,7 +11,7 @@ ledger as (
 
 usage as (
 
-    select coalesce(sum(pooled_cost_usd), 0) as usage_usd from {{ ref('fct_llm_calls') }}
+    select coalesce(sum(pooled_cost_usd), 0) as usage_usd from {{ ref('int_usage_daily_pooled') }}
 
 ),
 

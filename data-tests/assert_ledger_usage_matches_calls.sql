@@ -1,6 +1,8 @@
 -- Nothing dropped between the calls and the ledger: full outer join of fct_llm_calls summed to
 -- the ledger grain and the ledger's usage rows (usage + discount + pooling); returns every group
--- missing on one side or with a different amount or call count.
+-- missing on one side, with a different call count, or whose amounts differ by more than
+-- $0.000001 (a call's pooled cost and a ledger row's are the same linear rule, each rounded to
+-- 12 decimals: docs/CONTRACT.md, "Cache pooling").
 {%- set grain = 'ledger_month, provider, model, ' ~ dimension_columns() %}
 
 with
@@ -51,4 +53,4 @@ full outer join ledger_usage
 where calls.ledger_month is null
     or ledger_usage.ledger_month is null
     or calls.calls <> ledger_usage.calls
-    or calls.amount_usd <> ledger_usage.amount_usd
+    or abs(calls.amount_usd - ledger_usage.amount_usd) > 0.000001

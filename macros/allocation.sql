@@ -37,3 +37,23 @@
         {{ prefix }}{{ dimension }}{{ ', ' if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+{% macro aicost_in_pool_window(pool_months, usage) -%}
+    {#- The usage rows (a call or a daily group, alias `usage`) a shared pool month may be spread
+        over: inside the month's window and the pool's scope (an empty scope column = all). -#}
+    {{ usage }}.usage_date >= {{ pool_months }}.window_start
+        and {{ usage }}.usage_date < {{ pool_months }}.window_end
+        and ({{ pool_months }}.scope_provider is null or {{ usage }}.provider = {{ pool_months }}.scope_provider)
+        and ({{ pool_months }}.scope_model is null or {{ usage }}.model = {{ pool_months }}.scope_model)
+        and ({{ pool_months }}.scope_feature is null or {{ usage }}.feature = {{ pool_months }}.scope_feature)
+        and ({{ pool_months }}.scope_environment is null or {{ usage }}.environment = {{ pool_months }}.scope_environment)
+{%- endmacro %}
+
+{% macro aicost_shared_cost_drivers(family) -%}
+    {#- The drivers var('shared_cost_drivers') gives to one allocating family, as a SQL list of literals. -#}
+    {%- set drivers = [] -%}
+    {%- for driver, driver_family in var('shared_cost_drivers').items() if driver_family == family -%}
+        {%- do drivers.append("'" ~ driver ~ "'") -%}
+    {%- endfor -%}
+    ({{ drivers | join(', ') if drivers else 'null' }})
+{%- endmacro %}

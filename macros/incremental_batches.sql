@@ -84,9 +84,9 @@
                    'landed_through': placeholder, 'since': placeholder, 'fingerprint': fingerprint}) }}
     {%- endif -%}
     {%- set stored = run_query(
-        "select cast(max(processed_through) as " ~ dbt.type_string() ~ "),"
-        ~ " max(reference_fingerprint), min(reference_fingerprint),"
-        ~ " (select " ~ fingerprint ~ ")"
+        "select cast(max(processed_through) as " ~ dbt.type_string() ~ ")"
+        ~ (", max(reference_fingerprint), min(reference_fingerprint), (select " ~ fingerprint ~ ")"
+           if reference_relations else "")
         ~ " from " ~ this_relation).rows[0] -%}
     {%- set processed = stored[0] -%}
     {%- if reference_relations and stored[1] is not none and (stored[1] != stored[3] or stored[2] != stored[3]) -%}

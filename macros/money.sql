@@ -12,3 +12,23 @@
     case when ({{ denominator }}) is null or ({{ denominator }}) = 0 then null
         else ({{ numerator }}) / ({{ denominator }}) end
 {%- endmacro %}
+
+{% macro aicost_pooled_input_cost(uncached_input, actual_input, pools) -%}
+    {#- The input cost after cache pooling of a call or a group of calls of one pool: its
+        uncached-equivalent input cost times the pool's ratio of actual to uncached input cost
+        (`pools` is the alias of an int_cache_pools row). With var('cache_pooling') = 'off' every
+        call keeps its own cache luck (its actual input cost). -#}
+    {%- set pooling = var('cache_pooling') -%}
+    {%- if pooling not in ['pooled', 'off'] -%}
+        {{ exceptions.raise_compiler_error("var('cache_pooling') must be 'pooled' or 'off', got '" ~ pooling ~ "'") }}
+    {%- endif -%}
+    {%- if pooling == 'off' -%}
+        {{ actual_input }}
+    {%- else -%}
+    case
+        when {{ pools }}.pool_uncached_input_usd = 0 then {{ actual_input }}
+        else {{ aicost_to_money(uncached_input ~ ' * (' ~ pools ~ '.pool_actual_input_usd / '
+                                ~ pools ~ '.pool_uncached_input_usd)') }}
+    end
+    {%- endif -%}
+{%- endmacro %}

@@ -94,7 +94,7 @@ FACTS = {
     "fct_llm_calls": "select * from marts.fct_llm_calls order by request_id",
     "fct_rejected_events": "select * from marts.fct_rejected_events order by source_file, line_number",
     "fct_cost_ledger": "select * from marts.fct_cost_ledger order by all",
-    "fct_traces": "select * from marts.fct_traces order by trace_id",
+    "fct_traces": "select * exclude (processed_through) from marts.fct_traces order by trace_id",
 }
 
 

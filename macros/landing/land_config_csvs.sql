@@ -98,10 +98,11 @@
             {%- do checks.append("select " ~ row_number ~ " as row_number, '" ~ column ~ "', " ~ dbt.concat([shown, "'is not a " ~ aicost_config_type_name(rule.type) ~ "'"])
                 ~ " from " ~ relation ~ " where " ~ value ~ " is not null and not (" ~ readable ~ ")") -%}
         {%- endif -%}
-        {%- if rule.get('values') -%}
-            {%- do checks.append("select " ~ row_number ~ " as row_number, '" ~ column ~ "', " ~ dbt.concat([shown, "'is not one of " ~ rule['values'] | join(', ') ~ "'"])
+        {%- set allowed = aicost_config_allowed_values(rule) -%}
+        {%- if allowed -%}
+            {%- do checks.append("select " ~ row_number ~ " as row_number, '" ~ column ~ "', " ~ dbt.concat([shown, "'is not one of " ~ allowed | join(', ') ~ "'"])
                 ~ " from " ~ relation ~ " where " ~ value ~ " is not null and lower(" ~ value ~ ") not in ('"
-                ~ rule['values'] | join("', '") ~ "')") -%}
+                ~ allowed | join("', '") ~ "')") -%}
         {%- endif -%}
         {%- for bound, operator in [('min', '<'), ('max', '>')] -%}
             {%- if rule.get(bound) is not none -%}
@@ -124,6 +125,15 @@
     ) as problems
     order by row_number, column_name
     limit 50
+{%- endmacro %}
+
+{% macro aicost_config_allowed_values(rule) -%}
+    {#- A column's allowed values: listed in the rule, or the keys of the var it names
+        (`values_from: shared_cost_drivers`). [] when any value goes. -#}
+    {%- if rule.get('values_from') -%}
+        {{ return(var(rule['values_from']).keys() | list) }}
+    {%- endif -%}
+    {{ return(rule.get('values', [])) }}
 {%- endmacro %}
 
 {% macro aicost_config_type_name(type) -%}

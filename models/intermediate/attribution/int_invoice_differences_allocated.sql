@@ -6,7 +6,7 @@
 {%- if mode not in ['allocate', 'unallocated'] -%}
     {{ exceptions.raise_compiler_error("var('invoice_difference') must be 'allocate' or 'unallocated', got '" ~ mode ~ "'") }}
 {%- endif -%}
-{%- set group_order = 'usage_date, model, ' ~ dimension_columns() -%}
+{%- set group_order = 'usage_date, model, operation, ' ~ dimension_columns() -%}
 
 with
 
@@ -19,7 +19,7 @@ differences as (
 
 usage_groups as (
 
-    select * from {{ ref('int_usage_daily_rolled_up') }}
+    select * from {{ ref('int_usage_daily_pooled') }}
 
 ),
 
@@ -33,6 +33,7 @@ provider_usage as (
         differences.difference_usd,
         usage_groups.usage_date,
         usage_groups.model,
+        usage_groups.operation,
         {{ dimension_columns('usage_groups.') }},
         usage_groups.calls,
         usage_groups.pooled_cost_usd,

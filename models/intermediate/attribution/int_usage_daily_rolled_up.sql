@@ -1,11 +1,28 @@
-{#- Priced calls summed to day x provider x model x every dimension: the grain shared costs and
-    invoice differences are allocated over (drivers are additive, so allocating to these groups
-    equals allocating to the calls in them, at a fraction of the rows). -#}
+{#- Priced calls summed to day x provider x model x operation x every dimension: the grain shared costs,
+    invoice differences and the ledger are computed over (every amount is additive, so working on
+    these groups equals working on the calls in them, at a fraction of the rows). Only sums of
+    per-call amounts that do not depend on other calls: the cache-pooled amount of a group is its
+    uncached-equivalent input cost times its pool's ratio (int_usage_daily_pooled).
+
+    Incremental by day: a run recomputes the days of the calls rebuilt since its last run (and
+    the days they left), so a new day costs one day of calls whatever the history. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ aicost_delete_changed_days(this, ref('int_calls_priced')) }}",
+) }}
+{%- set changed_days = aicost_changed_usage_dates(this, ref('int_calls_priced')) if is_incremental() else none %}
+
 with
 
-pooled_calls as (
+priced_calls as (
 
-    select * from {{ ref('int_calls_cache_pooled') }}
+    select * from {{ ref('int_calls_priced') }}
+    where is_priced
+    {%- if changed_days is not none %}
+        and usage_date in ({{ changed_days }})
+    {%- endif %}
 
 ),
 
@@ -13,20 +30,25 @@ final as (
 
     select
         usage_date,
-        pool_month as usage_month,
+        usage_month,
         provider,
         model,
+        operation,
         {{ dimension_columns() }},
         count(*) as calls,
         sum(input_tokens) as input_tokens,
         sum(output_tokens) as output_tokens,
-        sum(list_cost_usd) as list_cost_usd,
-        sum(effective_cost_usd) as effective_cost_usd,
-        sum(pooled_cost_usd) as pooled_cost_usd,
-        sum(cache_savings_usd) as cache_savings_usd
+        sum(uncached_input_tokens) as uncached_input_tokens,
+        sum(cache_read_tokens) as cache_read_tokens,
+        sum(cache_write_tokens) as cache_write_tokens,
+        {{ aicost_to_money('sum(list_cost_usd)') }} as list_cost_usd,
+        {{ aicost_to_money('sum(effective_input_cost_usd)') }} as effective_input_cost_usd,
+        {{ aicost_to_money('sum(effective_output_cost_usd)') }} as effective_output_cost_usd,
+        {{ aicost_to_money('sum(uncached_effective_input_cost_usd)') }} as uncached_effective_input_cost_usd,
+        {{ aicost_run_timestamp() }} as processed_through
 
-    from pooled_calls
-    group by usage_date, pool_month, provider, model, {{ dimension_columns() }}
+    from priced_calls
+    group by usage_date, usage_month, provider, model, operation, {{ dimension_columns() }}
 
 )
 

@@ -1,13 +1,13 @@
 {#- One row: the day month-to-date figures and forecasts are computed at, and where it falls in
-    its month. var('as_of_date') when set, else the latest usage_date in fct_llm_calls: never the
-    wall clock, so a rebuild of the same data gives the same numbers. -#}
+    its month. var('as_of_date') when set, else the latest day with priced usage: never the wall
+    clock, so a rebuild of the same data gives the same numbers. -#}
 {%- set configured = aicost_as_of_date_literal() -%}
 
 with
 
-calls as (
+daily_groups as (
 
-    select * from {{ ref('fct_llm_calls') }}
+    select * from {{ ref('int_usage_daily_rolled_up') }}
 
 ),
 
@@ -19,7 +19,7 @@ as_of as (
         {%- else %}
         cast(max(usage_date) as date) as as_of_date
         {%- endif %}
-    from calls
+    from daily_groups
 
 ),
 

@@ -1,14 +1,15 @@
 {#- The daily cost series the anomaly scores read: one row per day x dimension x value, for each
     dimension of var('anomaly_dimensions'), dense (a day without calls is a day of $0) from the
     value's first day with usage to the as-of date. Usage cost of every call (all environments: a
-    runaway loop in dev costs money too), from fct_llm_calls, since the ledger is monthly. -#}
+    runaway loop in dev costs money too), from the pooled daily roll-up, since the ledger is
+    monthly. -#}
 {%- set dimensions = var('anomaly_dimensions') -%}
 
 with
 
-calls as (
+daily_groups as (
 
-    select * from {{ ref('fct_llm_calls') }}
+    select * from {{ ref('int_usage_daily_pooled') }}
 
 ),
 
@@ -32,9 +33,9 @@ daily_cost_by_{{ dimension }} as (
         '{{ dimension }}' as dimension,
         {{ dimension }} as dimension_value,
         sum(pooled_cost_usd) as cost_usd,
-        count(*) as calls
+        sum(calls) as calls
 
-    from calls
+    from daily_groups
     group by cast(usage_date as date), {{ dimension }}
 
 ),

@@ -8,9 +8,15 @@
 
 with
 
-calls as (
+daily_groups as (
 
-    select * from {{ ref('fct_llm_calls') }}
+    select * from {{ ref('int_usage_daily_rolled_up') }}
+
+),
+
+daily_rates as (
+
+    select * from {{ ref('int_model_daily_rates') }}
 
 ),
 
@@ -33,7 +39,7 @@ product_tokens_by_day as (
         sum(cache_write_tokens) as cache_write_tokens,
         sum(output_tokens) as output_tokens
 
-    from calls
+    from daily_groups
     where {{ aicost_is_product_usage() }}
     group by cast(usage_date as date), cast(usage_month as date), provider, operation, model
 
@@ -43,12 +49,16 @@ candidate_models as (
 
     {#- Any model the company called that month (any environment), as the rate card names it. -#}
     select distinct
-        cast(usage_month as date) as month,
-        provider,
-        operation,
-        priced_model as candidate_model
+        cast(daily_groups.usage_month as date) as month,
+        daily_groups.provider,
+        daily_groups.operation,
+        daily_rates.priced_model as candidate_model
 
-    from calls
+    from daily_groups
+    inner join daily_rates
+        on daily_groups.provider = daily_rates.provider
+        and daily_groups.model = daily_rates.model
+        and daily_groups.usage_date = daily_rates.usage_date
 
 ),
 

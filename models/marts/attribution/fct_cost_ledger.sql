@@ -16,7 +16,7 @@ with
 
 usage_groups as (
 
-    select * from {{ ref('int_usage_daily_rolled_up') }}
+    select * from {{ ref('int_usage_daily_pooled') }}
 
 ),
 

@@ -27,7 +27,7 @@ budgets as (
 
 ledger_costs as (
 
-    select * from {{ ref('int_ledger_costs_pivoted') }}
+    select * from {{ ref('mart_cost_ledger_pivoted') }}
 
 ),
 

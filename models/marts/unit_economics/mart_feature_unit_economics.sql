@@ -9,7 +9,7 @@ with
 
 product_costs as (
 
-    select * from {{ ref('int_ledger_costs_pivoted') }}
+    select * from {{ ref('mart_cost_ledger_pivoted') }}
     where is_product_usage
 
 ),

@@ -7,7 +7,7 @@ with
 
 costs as (
 
-    select * from {{ ref('int_ledger_costs_pivoted') }}
+    select * from {{ ref('mart_cost_ledger_pivoted') }}
 
 ),
 

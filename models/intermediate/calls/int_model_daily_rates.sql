@@ -2,15 +2,15 @@
     day and the negotiated discount (docs/CONTRACT.md section 2). Rate card and discount periods are
     whole days, so resolving them once per model and day prices every call of that day with one
     join to a table of a few rows (int_calls_priced) instead of a range join and two windows over
-    all calls.
+    all calls (the dense daily rate table of dbt-snowflake-monitoring's daily_rates).
 
     The model is matched exactly, else through seeds/model_aliases.csv, else through its family
     (a dated version such as gpt-4o-2024-08-06 -> gpt-4o). No row: the prices are NULL and the
     calls become `unpriced_model` rejects, never priced at zero.
 
     Incremental (delete+insert on provider, model, usage_date): a run resolves the days of the
-    newly landed lines. After editing the rate card, the aliases or the discounts, rebuild with
-    --full-refresh (docs/performance.md). -#}
+    newly landed records; an edited rate card, alias list or discount list changes the stored
+    fingerprint and rebuilds every row (docs/performance.md). -#}
 {{ config(
     materialized='incremental',
     unique_key=['provider', 'model', 'usage_date'],
