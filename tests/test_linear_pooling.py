@@ -25,9 +25,10 @@ def calls() -> list[dict]:
     lines = [event("w", occurred_at="2026-03-01T08:00:00Z", customer_id="c0", input_tokens=7_001,
                    cache_write_tokens=7_001, output_tokens=11, **SONNET)]  # fmt: skip
     for i in range(1, 61):
+        when = f"2026-03-0{1 + i % 7}T{9 + i // 60:02d}:{i % 60:02d}:00Z"
         lines.append(
-            event(f"r{i}", occurred_at=f"2026-03-0{1 + i % 7}T{9 + i // 60:02d}:{i % 60:02d}:00Z", customer_id=f"c{i % 3}",
-                  input_tokens=7_001 + i, cache_read_tokens=7_001, output_tokens=7 * i, **SONNET)
+            event(f"r{i}", occurred_at=when, customer_id=f"c{i % 3}", input_tokens=7_001 + i,
+                  cache_read_tokens=7_001, output_tokens=7 * i, **SONNET)
         )  # fmt: skip
     return lines
 
