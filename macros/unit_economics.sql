@@ -47,6 +47,19 @@
     ({{ prefix }}environment = 'prod' and {{ prefix }}usage_type = 'external')
 {%- endmacro %}
 
+{% macro aicost_anomaly_engine() -%}
+    {#- Which model scores anomalies: var('anomaly_engine') (python | sql), or for `auto` the
+        Python model on DuckDB and the SQL model elsewhere. -#}
+    {%- set engine = var('anomaly_engine') -%}
+    {%- if engine == 'auto' -%}
+        {{ return('python' if target.type == 'duckdb' else 'sql') }}
+    {%- endif -%}
+    {%- if engine not in ['python', 'sql'] -%}
+        {{ exceptions.raise_compiler_error("var('anomaly_engine') must be auto, python or sql, got '" ~ engine ~ "'") }}
+    {%- endif -%}
+    {{ return(engine) }}
+{%- endmacro %}
+
 {% macro aicost_as_of_date_literal() -%}
     {#- var('as_of_date') as a date literal, or none when unset. -#}
     {%- set configured = var('as_of_date', none) -%}

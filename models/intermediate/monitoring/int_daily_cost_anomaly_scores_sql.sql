@@ -9,7 +9,11 @@
                  absolute deviation from the median; when that is 0 too (a flat window), no scale
       score    = (cost - expected) / scale; 0 when the window is flat and the day equals it;
                  NULL when the window is flat and the day differs, or with fewer than
-                 var('anomaly_min_history_days') days of history -#}
+                 var('anomaly_min_history_days') days of history
+
+    A table where it is the engine (aicost_anomaly_engine), else a view: the reference costs
+    nothing to build and is computed only when read (the test that both engines agree). -#}
+{{ config(materialized='table' if aicost_anomaly_engine() == 'sql' else 'view') }}
 {%- set window_days = var('anomaly_window_days') | int -%}
 {%- set min_history = var('anomaly_min_history_days') | int -%}
 

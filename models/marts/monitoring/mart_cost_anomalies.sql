@@ -4,10 +4,7 @@
     (Drops keep their negative score but are not flagged: a quiet weekend is not an incident.)
     The scores come from the Python model on DuckDB and from the SQL model elsewhere
     (var('anomaly_engine'): auto, python or sql); both give the same numbers. -#}
-{%- set engine = var('anomaly_engine') -%}
-{%- if engine == 'auto' -%}
-    {%- set engine = 'python' if target.type == 'duckdb' else 'sql' -%}
-{%- endif -%}
+{%- set engine = aicost_anomaly_engine() -%}
 
 with
 
