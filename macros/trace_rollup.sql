@@ -55,10 +55,11 @@ fallback_speakers as (
 
     {#- Such a trace speaks with its first priced primary call, else its first call. Only these
         traces are ranked (a join, so the window never sees the other calls). -#}
-    select trace_id, {{ speaking_list }}
+    select trace_id, request_id, {{ speaking_list }}
     from (
         select
             calls.trace_id,
+            calls.request_id,
             calls.{{ speaking_columns | join(', calls.') }},
             row_number() over (
                 partition by calls.trace_id
@@ -101,12 +102,12 @@ speakers as (
 
     {#- The first primary call of a trace (flagged once per call by int_calls_priced) when priced,
         else the fallback: the two sets are disjoint. -#}
-    select trace_id, {{ speaking_list }} from calls
+    select trace_id, request_id, {{ speaking_list }} from calls
     where is_trace_primary
 
     union all
 
-    select trace_id, {{ speaking_list }} from fallback_speakers
+    select trace_id, request_id, {{ speaking_list }} from fallback_speakers
 
 ),
 
@@ -114,9 +115,12 @@ final as (
 
     select
         trace_totals.trace_id,
+        {#- The call whose dimensions the trace carries (a drill-down shows what it inherited). #}
+        speakers.request_id as speaker_request_id,
         {%- for column in speaking_columns %}
         speakers.{{ column }},
         {%- endfor %}
+        {{ aicost_is_product_usage('speakers.') }} as is_product_usage,
         cast({{ dbt.date_trunc('month', 'trace_totals.started_at') }} as date) as trace_month,
         cast({{ dbt.date_trunc('day', 'trace_totals.started_at') }} as date) as trace_date,
         trace_totals.started_at,
