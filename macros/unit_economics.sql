@@ -28,17 +28,33 @@
     {{ aicost_percentile(expression, 0.5) }}
 {%- endmacro %}
 
+{% macro aicost_cogs_bands() -%}
+    {#- The AI COGS / revenue bands finance teams use, lowest first: the one home of the bounds.
+        A band holds ratios from the previous band's upper bound up to its own `upper` (excluded,
+        unless `upper_inclusive`); the last band has no upper bound. aicost_cogs_band() classifies
+        with them and the app_cogs_bands model lists them for the app's charts. -#}
+    {{ return([
+        {'band': 'under_3_pct', 'label': 'under 3 %', 'upper': 0.03, 'upper_inclusive': false},
+        {'band': 'disciplined', 'label': 'disciplined', 'upper': 0.08, 'upper_inclusive': false},
+        {'band': 'typical', 'label': 'typical', 'upper': 0.20, 'upper_inclusive': false},
+        {'band': 'attribution_gaps', 'label': 'attribution gaps', 'upper': 0.40, 'upper_inclusive': true},
+        {'band': 'out_of_control', 'label': 'out of control', 'upper': none, 'upper_inclusive': false},
+    ]) }}
+{%- endmacro %}
+
 {% macro aicost_cogs_band(ratio) -%}
-    {#- AI COGS as a share of revenue, in the bands finance teams use. NULL ratio (no revenue):
-        `no_revenue`. Bounds: [0, 3 %) under_3_pct, [3, 8 %) disciplined, [8, 20 %) typical,
-        [20, 40 %] attribution_gaps, above 40 % out_of_control. -#}
+    {#- AI COGS as a share of revenue, in the bands of aicost_cogs_bands(). NULL ratio (no
+        revenue): `no_revenue`. Bounds: [0, 3 %) under_3_pct, [3, 8 %) disciplined, [8, 20 %)
+        typical, [20, 40 %] attribution_gaps, above 40 % out_of_control. -#}
     case
         when {{ ratio }} is null then 'no_revenue'
-        when {{ ratio }} < 0.03 then 'under_3_pct'
-        when {{ ratio }} < 0.08 then 'disciplined'
-        when {{ ratio }} < 0.20 then 'typical'
-        when {{ ratio }} <= 0.40 then 'attribution_gaps'
-        else 'out_of_control'
+        {%- for band in aicost_cogs_bands() %}
+        {%- if band.upper is none %}
+        else '{{ band.band }}'
+        {%- else %}
+        when {{ ratio }} {{ '<=' if band.upper_inclusive else '<' }} {{ band.upper }} then '{{ band.band }}'
+        {%- endif %}
+        {%- endfor %}
     end
 {%- endmacro %}
 

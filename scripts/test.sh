@@ -9,16 +9,23 @@ echo "== ruff"
 .venv/bin/ruff check python tests app
 .venv/bin/ruff format --check python tests app
 
-echo "== chromium (the app's real-browser test drives Debian's /usr/bin/chromium)"
+echo "== chromium and nginx (the app's real-browser test drives Debian's /usr/bin/chromium; nginx"
+echo "   is the authenticating proxy of its trusted-header sign-in)"
 if [ "$(id -u)" = "0" ]; then
     if [ ! -x /usr/bin/chromium ]; then
         apt-get install -y -qq chromium >/dev/null 2>&1 \
             || { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }
     fi
+    if [ ! -x /usr/sbin/nginx ]; then
+        apt-get install -y -qq nginx-light >/dev/null 2>&1 \
+            || { apt-get update -qq >/dev/null && apt-get install -y -qq nginx-light >/dev/null; }
+    fi
     # as root the browser test must run: a missing Chromium fails it instead of skipping it
     export AICOST_REQUIRE_BROWSER=1
 elif [ ! -x /usr/bin/chromium ]; then
     echo "   /usr/bin/chromium is missing and installing it needs root: tests/test_app_browser.py is skipped"
+elif [ ! -x /usr/sbin/nginx ]; then
+    echo "   /usr/sbin/nginx is missing and installing it needs root: the trusted-header browser test is skipped"
 fi
 
 echo "== pytest"

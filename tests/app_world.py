@@ -6,15 +6,18 @@ negotiated 10 % discount. The costs written beside the calls are list prices."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from conftest import BuiltWarehouse, build_world, event, rate
+from conftest import REPOSITORY, BuiltWarehouse, build_world, event, rate
 
-__all__ = ["ANOMALY_VARS", "BUILD_COMMAND", "build_app_world", "event", "shared_app_world"]
+__all__ = ["ANOMALY_VARS", "BUILD_COMMAND", "build_app_world", "event", "open_app", "shared_app_world"]
 
 RATE_CARD = [
     rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10"),
@@ -152,6 +155,9 @@ BUDGETS = (
          "warn_at_pct": "80"},
         {"scope_type": "feature", "scope_value": "doc_summarizer", "month": "2026-02-01", "budget_usd": "10.00",
          "warn_at_pct": "80"},
+        # about $1.58 by the 10th (the spike), forecast about $4.43: under $5, above its $4 warning line
+        {"scope_type": "feature", "scope_value": "knowledge_search", "month": "2026-02-01", "budget_usd": "5.00",
+         "warn_at_pct": "80"},
     ],
 )  # fmt: skip
 
@@ -203,3 +209,73 @@ def shared_app_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse
     if "world" not in _SHARED:
         _SHARED["world"] = build_app_world(tmp_path_factory.mktemp("app_world"))
     return _SHARED["world"]
+
+
+# --- opening the app as a browser session would -----------------------------------------------------
+
+APP = REPOSITORY / "app" / "streamlit_app.py"
+if str(REPOSITORY / "app") not in sys.path:
+    sys.path.insert(0, str(REPOSITORY / "app"))
+from costapp.pages import PAGES  # noqa: E402
+
+SCRIPTS = {page.name: page.script for page in PAGES}
+TITLES = {page.name: page.title for page in PAGES}
+
+
+def open_app(
+    page: str = "overview",
+    *,
+    query: Mapping[str, str | list[str]] | None = None,
+    user: Mapping[str, Any] | None = None,
+    secrets: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> AppTest:
+    """Run the app on `page` with the URL's query parameters, as a fresh session opening a link.
+
+    The warehouse ($AICOST_DB_PATH) and the access file ($AICOST_APP_ACCESS) come from the
+    environment; `user` is what `st.user` holds (Streamlit's AppTest support for a signed-in OIDC
+    user), `secrets` what `st.secrets` holds."""
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    if user is not None:
+        app.user = dict(user)
+    if secrets is not None:
+        app.secrets = dict(secrets)
+    if context is not None:
+        app.context = dict(context)
+    if page != "overview":
+        app.switch_page(SCRIPTS[page])
+    app.query_params = dict(query or {})
+    return app.run()
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def notices(app: AppTest) -> str:
+    return "\n".join(element.value for element in [*app.info, *app.warning, *app.error])
+
+
+def texts(app: AppTest) -> str:
+    """Every piece of text the page shows: headings, prose, notices, figures, table cells, choices."""
+    parts = [
+        element.value
+        for element in [
+            *app.title,
+            *app.header,
+            *app.subheader,
+            *app.markdown,
+            *app.caption,
+            *app.info,
+            *app.warning,
+            *app.error,
+            *app.success,
+        ]
+    ]
+    parts += [f"{metric.label} {metric.value}" for metric in app.metric]
+    parts += [link.value + " " + link.proto.query_string for link in app.get("page_link")]
+    for frame in app.dataframe:
+        parts.append(frame.value.to_csv(index=False))
+    for box in [*app.selectbox, *app.multiselect]:
+        parts += [str(option) for option in box.options]
+    return "\n".join(str(part) for part in parts)

@@ -7,11 +7,13 @@ file in (see `ai_cost_attribution.warehouse`), the version changes and every pag
 figures on its next run.
 
 Whatever can go wrong with the file becomes one of the `WarehouseUnavailable` errors below,
-which the pages turn into a plain-language notice instead of a stack trace."""
+which the pages turn into a plain-language notice instead of a stack trace. The notices never
+show the server's file paths: the server's log names the file."""
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -86,7 +88,8 @@ def current_version(path: Path | None = None) -> FileVersion:
                 "The warehouse is being built for the first time. This page fills in when the "
                 "build finishes; reload it in a minute."
             ) from None
-        raise WarehouseMissing(f"No warehouse at `{path}`. {BUILD_HINT}") from None
+        _log(f"no warehouse at {path}")
+        raise WarehouseMissing(f"There is no warehouse at the configured location yet. {BUILD_HINT}") from None
     return FileVersion(str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
@@ -95,22 +98,25 @@ def rebuild_running(path: Path | None = None) -> bool:
     return build_in_progress(path or database_path())
 
 
+def _log(message: str) -> None:
+    print(f"aicost-app: {message}", file=sys.stderr, flush=True)
+
+
 def _translate(error: duckdb.Error, path: str) -> WarehouseUnavailable:
     text = str(error)
+    _log(f"{path}: {text.splitlines()[0] if text else type(error).__name__}")
     if isinstance(error, duckdb.IOException) and "lock" in text.lower():
         return WarehouseBusy(
             "The warehouse is being rebuilt (a build holds the database file). The figures come "
             "back as soon as it finishes: press *Retry* or reload the page."
         )
     if isinstance(error, duckdb.IOException):
-        return WarehouseEmpty(f"`{path}` is not a readable DuckDB warehouse ({text}). {BUILD_HINT}")
+        return WarehouseEmpty(f"The configured warehouse file is not a readable DuckDB warehouse. {BUILD_HINT}")
     if isinstance(error, duckdb.CatalogException):
-        return MartOutdated(f"The warehouse lacks a table this page reads ({text.splitlines()[0]}).")
+        return MartOutdated("The warehouse lacks a table this page reads: rebuild it with this version of the models.")
     if isinstance(error, duckdb.BinderException):
-        return MartOutdated(
-            f"A mart was built by an older version of the models ({text.splitlines()[0]}). Rebuild the warehouse."
-        )
-    return WarehouseUnavailable(f"The warehouse could not answer: {text.splitlines()[0]}")
+        return MartOutdated("A mart was built by an older version of the models. Rebuild the warehouse.")
+    return WarehouseUnavailable("The warehouse could not answer this question (the server's log says why).")
 
 
 # DuckDB keeps one database instance per file path and process while any connection to it is
@@ -179,7 +185,7 @@ def require(*names: str) -> None:
     warehouse holds no core mart at all."""
     built = relations()
     if "marts.fct_llm_calls" not in built:
-        raise WarehouseEmpty(f"The warehouse at `{current_version().path}` holds no built marts yet. {BUILD_HINT}")
+        raise WarehouseEmpty(f"The warehouse holds no built marts yet. {BUILD_HINT}")
     missing = [name for name in names if name not in built]
     if missing:
         raise MartMissing(missing)

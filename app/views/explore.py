@@ -1,132 +1,175 @@
-"""Explore: any dimension by any time grain, filtered on the others."""
+"""Explore: any dimension by any time grain, on either cost basis, filtered on the others."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from costapp import queries, ui
+from costapp import chrome, queries, state, ui
+from costapp.filters import GLOBAL_FILTERS, Slice
 
 QUESTION = "**Where does the money go?** Pick a dimension, a time grain and filters; download what you see."
+BASIS_LABELS = {"fully_loaded": "Fully loaded (with shared pools)", "usage": "Usage only (per call)"}
 
-TOP_SERIES = 8  # the trend draws the largest values and folds the rest into "other"
 
-
-def controls(span: queries.DataSpan) -> dict:
-    left, middle, right, dates = st.columns([1.2, 0.8, 1.6, 1.6])
-    dimension_key = left.selectbox(
-        "Break down by",
-        [dimension.key for dimension in queries.DIMENSIONS],
-        format_func=lambda key: queries.DIMENSION_BY_KEY[key].label,
-        key="explore-dimension",
+def controls(context: ui.PageContext) -> dict:
+    basis_key = state.bind(
+        "basis", default="fully_loaded", parse=state.parse_one, dump=state.dump_one, valid=state.one_of(queries.BASES)
     )
-    grain = middle.selectbox("Time grain", list(queries.GRAINS), index=0, key="explore-grain")
-    metric_label = right.selectbox("Measure", [metric.label for metric in queries.METRICS], key="explore-metric")
-    chosen = dates.date_input(
-        "Between",
-        value=(span.first_day, span.last_day),
-        min_value=span.first_day,
-        max_value=span.last_day,
-        key="explore-dates",
+    left, middle, right, far = st.columns([1.3, 1.1, 0.7, 1.5])
+    basis = left.radio(
+        "Cost basis",
+        list(queries.BASES),
+        format_func=BASIS_LABELS.get,
+        key=basis_key,
+        help="Fully loaded adds the shared pools and invoice differences, which the ledger books "
+        "by month; usage only is what the calls are billed, down to the day.",
     )
-    start, end = chosen if isinstance(chosen, tuple) and len(chosen) == 2 else (span.first_day, span.last_day)
+    columns = queries.explore_columns()
+    dimension_key = state.bind(
+        "dimension", default="feature", parse=state.parse_one, dump=state.dump_one, valid=state.one_of(columns)
+    )
+    dimension = middle.selectbox("Break down by", columns, format_func=ui.dimension_label, key=dimension_key)
+    grains = queries.grains(basis)
+    grain_key = state.bind(
+        "grain", default="Month", parse=state.parse_one, dump=state.dump_one, valid=state.one_of(grains)
+    )
+    grain = right.selectbox("Time grain", grains, key=grain_key)
+    measures = queries.measures(basis)
+    measure_key = state.bind(
+        "measure",
+        default="cost",
+        parse=state.parse_one,
+        dump=state.dump_one,
+        valid=state.one_of([item.key for item in measures]),
+    )
+    labels = {item.key: item.label for item in measures}
+    measure = far.selectbox("Measure", list(labels), format_func=labels.get, key=measure_key)
+    if basis == "fully_loaded":
+        st.caption(
+            "Fully loaded cost is monthly (shared pools are booked by month): the period covers "
+            f"{ui.months_label(context.rows.first_month, context.rows.last_month)} in whole months."
+        )
+    extra = chrome.dimension_filters(
+        context, [column for column in columns if column not in GLOBAL_FILTERS], title="Filters on more dimensions"
+    )
+    return {"basis": basis, "dimension": dimension, "grain": grain, "measure": measure, "filters": extra}
 
-    filters: dict[str, list[str]] = {}
-    with st.expander("Filters on the other dimensions", expanded=False):
-        columns = st.columns(3)
-        others = [dimension for dimension in queries.DIMENSIONS if dimension.key != dimension_key]
-        values = queries.dimension_values()
-        for index, dimension in enumerate(others):
-            filters[dimension.key] = columns[index % 3].multiselect(
-                dimension.label,
-                values[dimension.key],
-                key=f"explore-filter-{dimension.key}",
-                placeholder="all",
-            )
-    return {
-        "dimension_key": dimension_key,
-        "grain": grain,
-        "metric_label": metric_label,
-        "start": start,
-        "end": end,
-        "filters": filters,
-    }
+
+def previous_rows(rows: Slice, basis: str) -> Slice:
+    """The period just before: the same number of whole months (fully loaded) or days (usage)."""
+    return rows.previous_months() if basis == "fully_loaded" else rows.previous_period()
 
 
-def body() -> None:
-    span = queries.data_span()
-    if span is None:
-        st.info("The warehouse holds no priced calls yet: nothing to explore.")
-        return
-    chosen = controls(span)
-    dimension = queries.DIMENSION_BY_KEY[chosen["dimension_key"]]
-    metric = queries.METRIC_BY_LABEL[chosen["metric_label"]]
-    frame = queries.explore(**chosen)
+def body(context: ui.PageContext) -> None:
+    chosen = controls(context)
+    rows = context.rows.with_filters(**chosen["filters"])
+    dimension = chosen["dimension"]
+    measure = {item.key: item for item in queries.measures(chosen["basis"])}[chosen["measure"]]
+    args = {"basis": chosen["basis"], "dimension": dimension, "grain": chosen["grain"], "measure": measure.key}
+    frame = queries.explore(rows, **args)
     if frame.empty:
-        st.info("No calls match these filters.")
+        st.info("No cost matches these filters in this period.")
         return
+    previous = queries.explore(previous_rows(rows, chosen["basis"]), **args)
+    frame["label"] = [context.label(dimension, value) for value in frame["value"]]
 
-    totals = frame.groupby("value", as_index=False)["amount"].sum().sort_values("amount", ascending=False)
-    grand_total = float(totals["amount"].sum())
-    shown_total = ui.money(grand_total) if metric.is_money else f"{grand_total:,.0f}"
+    total = float(frame["amount"].sum())
+    shown = (lambda amount: ui.money(amount)) if measure.is_money else (lambda amount: f"{amount:,.0f}")
     first, second = st.columns(2)
-    first.metric(f"Total: {metric.label.lower()}", shown_total, border=True)
-    second.metric(f"{dimension.label} values", f"{len(totals):,}", border=True)
-
-    value_format = ui.MONEY_AXIS_FORMAT_SHORT if metric.is_money else ",.0f"
-    amount_config = ui.money_column(metric.label) if metric.is_money else ui.count_column(metric.label)
-    bars = ui.bar_chart(
-        totals.head(25),
-        category="value",
-        value="amount",
-        category_title=dimension.label,
-        value_title=metric.label,
-        value_format=value_format,
+    ui.metric(
+        first,
+        f"Total: {measure.label.lower()}",
+        shown(total),
+        current=total,
+        previous=float(previous["amount"].sum()) if not previous.empty else None,
+        previous_label="previous period",
+        cost_up_is_bad=measure.is_money,
     )
-    # the trend draws the largest values and folds the rest into "other" (never just one)
-    top = list(totals["value"] if len(totals) <= TOP_SERIES + 1 else totals["value"].head(TOP_SERIES))
-    trend = frame.assign(series=frame["value"].where(frame["value"].isin(top), "other"))
-    trend = trend.groupby(["period", "series"], as_index=False)["amount"].sum()
-    trend_chart = ui.stacked_trend(
-        trend,
-        period="period",
+    ui.metric(second, f"{ui.dimension_label(dimension)} values", f"{frame['value'].nunique():,}")
+    filtered = ui.filters_caption(ui.PageContext(rows, context.viewer, context.span, context.names))
+    period = (
+        ui.months_label(rows.first_month, rows.last_month)
+        if chosen["basis"] == "fully_loaded"
+        else ui.period_label(rows.start, rows.end)
+    )
+    ui.basis_caption(chosen["basis"], f"{period}{'; ' + filtered if filtered else ''}.")
+
+    value_format = ui.MONEY_AXIS_FORMAT_SHORT if measure.is_money else ",.0f"
+    amount_config = ui.money_column(measure.label) if measure.is_money else ui.count_column(measure.label)
+    totals, folded = ui.top_with_other(frame, category="label", value="amount", top=15)
+    domain = [context.label(dimension, value) for value in context.domain(dimension)]
+    bars = ui.bar_chart(
+        totals,
+        category="label",
         value="amount",
-        series="series",
-        series_title=dimension.label,
-        value_title=metric.label,
-        time_unit_title=chosen["grain"],
+        category_title=ui.dimension_label(dimension),
+        value_title=measure.label,
         value_format=value_format,
+        sort=list(totals["label"]),
+        colour="label",
+        colour_scale=ui.colour_scale(list(totals["label"]), domain),
     )
     left, right = st.columns([2, 3])
     with left:
-        st.subheader(f"By {dimension.label.lower()}")
-        ui.chart_and_table(bars, totals, {"value": dimension.label, "amount": amount_config})
+        st.subheader(f"By {ui.dimension_label(dimension).lower()}")
+        ui.chart_and_table(bars, totals, {"label": ui.dimension_label(dimension), "amount": amount_config})
+        if folded:
+            st.caption(f"The {folded} smallest values are one *other* bar.")
     with right:
         st.subheader(f"By {chosen['grain'].lower()}")
-        st.altair_chart(trend_chart, width="stretch")
-        if len(top) < len(totals):
-            st.caption(f"The {len(totals) - len(top)} smallest values are drawn together as *other*.")
+        trend = ui.fold_series(frame.assign(series=frame["label"]), series="series", value="amount", top=8)
+        trend = trend.groupby(["period", "series"], as_index=False)["amount"].sum()
+        trend = ui.period_axis(trend, period="period", grain=chosen["grain"], first_day=rows.start, last_day=rows.end)
+        st.altair_chart(
+            ui.stacked_trend(
+                trend,
+                value="amount",
+                series="series",
+                series_title=ui.dimension_label(dimension),
+                value_title=measure.label,
+                domain=domain,
+                grain=chosen["grain"],
+                value_format=value_format,
+            ),
+            width="stretch",
+        )
+        ui.partial_caption(trend, rows.start, rows.end)
 
     st.subheader("The numbers")
-    shown = frame.rename(columns={"period": chosen["grain"].lower(), "value": dimension.key, "amount": "amount"})
-    shown = shown.sort_values([chosen["grain"].lower(), "amount"], ascending=[False, False])
-    amount_config = ui.money_column(metric.label) if metric.is_money else ui.count_column(metric.label)
-    ui.table(
-        shown,
-        {
-            chosen["grain"].lower(): st.column_config.DateColumn(chosen["grain"]),
-            dimension.key: dimension.label,
-            "amount": amount_config,
-        },
-        height=360,
-    )
-    export = shown.assign(**{chosen["grain"].lower(): pd.to_datetime(shown[chosen["grain"].lower()]).dt.date})
+    grain_column = chosen["grain"].lower()
+    table = frame.rename(columns={"period": grain_column, "value": dimension})
+    table = table.sort_values([grain_column, "amount"], ascending=[False, False])
+    date_format = {"Month": "MMM YYYY", "Week": "[w/c] D MMM YYYY"}.get(chosen["grain"], "D MMM YYYY")
+    config = {
+        grain_column: st.column_config.DateColumn(chosen["grain"], format=date_format),
+        dimension: ui.dimension_label(dimension),
+    }
+    if dimension == "customer_id":
+        table["customer_name"] = [context.names.get(value) for value in table[dimension]]
+        config["customer_name"] = "Name"
+    config["amount"] = amount_config
+    ui.table(table, config, height=360)
+    export = table[list(config)].assign(**{grain_column: pd.to_datetime(table[grain_column]).dt.date})
     ui.csv_download(
-        export.rename(columns={"amount": metric.label}),
+        export.rename(columns={"amount": measure.label}),
         label="Download these rows as CSV",
-        file_name=f"ai_cost_by_{dimension.key}_{chosen['grain'].lower()}.csv",
+        file_name=f"ai_cost_by_{dimension}_{grain_column}.csv",
         key="explore-download",
     )
+
+    st.subheader("Drill down")
+    carried = {column: list(values) for column, values in chosen["filters"].items()}
+    ui.link("calls", "The traces and calls behind these figures", icon=":material/list:", **carried)
+    top_values = list(totals.loc[totals["label"] != ui.OTHER, "label"])
+    values_by_label = dict(zip(frame["label"], frame["value"], strict=False))
+    if top_values:
+        picked = st.selectbox(f"Or one {ui.dimension_label(dimension).lower()}", top_values, key="explore-drill")
+        value = values_by_label[picked]
+        target = {chrome.FILTER_PARAMS.get(dimension, dimension): [value]}
+        ui.link("calls", f"Calls of {picked}", icon=":material/list:", **{**carried, **target})
+        if dimension == "customer_id":
+            ui.link("customer", f"{picked}: the customer's page", icon=":material/person:", id=value)
 
 
 ui.run_page(body, title="Explore", question=QUESTION)

@@ -9,153 +9,223 @@ import pandas as pd
 import streamlit as st
 
 from costapp import queries, ui
+from costapp.filters import add_months
 
 QUESTION = "**How much do we spend on AI, how fast is it growing, and is it under control?**"
+LINKS_SHOWN = 5
 
 
-def headline() -> queries.DataSpan | None:
-    span = queries.data_span()
-    if span is None:
-        st.info("The warehouse holds no priced calls yet: nothing to show.")
-        return None
-    totals = queries.monthly_totals().set_index("month")["cost_usd"].astype(float)
-    month_to_date = float(totals.get(span.current_month, 0.0))
-    last_month = totals.get(span.previous_month)
+def headline(context: ui.PageContext) -> None:
+    span, rows = context.span, context.rows
+    totals = queries.monthly_cost(rows, period=False).set_index("month")["cost_usd"]
+    usage = queries.monthly_usage_cost(rows, period=False).set_index("month")["usage_cost_usd"]
+    current, previous = span.current_month, span.previous_month
+    month_to_date = float(totals.get(current, 0.0))
+    last_month = totals.get(previous)
+    month_before = totals.get(add_months(previous, -1))
     forecast = month_to_date / span.days_elapsed * span.days_in_month
-    growth = forecast / float(last_month) - 1 if last_month else None
+    not_per_call = float(last_month) - float(usage.get(previous, 0.0)) if last_month is not None else None
 
-    source = (
-        "all costs in the ledger: usage after discounts and cache pooling, shared pools and invoice differences"
-        if queries.uses_ledger()
-        else "billed usage (after discounts and cache pooling); shared pools and invoice differences "
-        "appear once `fct_cost_ledger` is built"
-    )
-    st.caption(
-        f"Data from {ui.day_label(span.first_day)} to **{ui.day_label(span.last_day)}** (the last day "
-        f"with calls is treated as today). Totals are {source}."
+    filtered = ui.filters_caption(context)
+    ui.basis_caption(
+        "fully_loaded",
+        f"Every environment{'; ' + filtered if filtered else ''}. The last day with calls, "
+        f"{ui.day_label(span.last_day)}, is treated as today.",
     )
     first, second, third, fourth = st.columns(4)
-    first.metric(
-        f"Month to date ({span.current_month:%b} 1–{span.days_elapsed})",
+    ui.metric(
+        first,
+        f"Month to date ({current:%b} 1–{span.days_elapsed})",
         ui.money(month_to_date),
-        border=True,
+        help="Fully loaded cost booked in the ledger for the current month so far.",
     )
-    second.metric(
-        f"Last month ({span.previous_month:%B})",
+    ui.metric(
+        second,
+        f"Last month ({previous:%B})",
         ui.money(last_month) if last_month is not None else "—",
-        border=True,
+        current=last_month,
+        previous=month_before,
+        previous_label=f"{add_months(previous, -1):%B}",
     )
-    third.metric(
-        "Month-over-month growth",
-        ui.percent(growth, signed=True) if growth is not None else "—",
-        help="Month-end forecast against last month's total.",
-        border=True,
-    )
-    fourth.metric(
-        f"Forecast for {span.current_month:%B}",
+    ui.metric(
+        third,
+        f"Forecast for {current:%B}",
         ui.money(forecast),
-        help=f"Month to date ÷ {span.days_elapsed} elapsed days × {span.days_in_month} days.",
-        border=True,
+        current=forecast,
+        previous=last_month,
+        previous_label=f"{previous:%B}",
+        help=f"Month to date ÷ {span.days_elapsed} elapsed days × {span.days_in_month} days; the change is "
+        "against last month's total (month-over-month growth).",
     )
-    return span
+    ui.metric(
+        fourth,
+        f"Not per call, {previous:%B}",
+        ui.money(not_per_call),
+        help="Shared pools (GPU time, vector DB, monitoring…) and invoice differences: the part of the "
+        "fully loaded cost that no single call carries. The rest is usage.",
+    )
 
 
-def daily_trend(span: queries.DataSpan) -> None:
-    with ui.section("Daily cost by feature"):
-        since = max(span.first_day, span.last_day - timedelta(days=89))
-        daily = queries.daily_cost_by_feature(since)
-        daily["cost_usd"] = daily["cost_usd"].astype(float)
+def monthly_trend(context: ui.PageContext) -> None:
+    with ui.section("Cost by month and feature"):
+        frame = queries.monthly_cost(context.rows, by="feature", period=False)
+        if frame.empty:
+            st.info("No cost in the ledger for these filters.")
+            return
+        frame = ui.fold_series(frame, series="value", value="cost_usd")
+        frame = frame.groupby(["month", "value"], as_index=False)["cost_usd"].sum()
+        frame = ui.period_axis(
+            frame, period="month", grain="Month", first_day=context.span.first_day, last_day=context.span.last_day
+        )
+        chart = ui.stacked_trend(
+            frame,
+            value="cost_usd",
+            series="value",
+            series_title="Feature",
+            value_title="Cost, fully loaded",
+            domain=context.domain("feature"),
+            grain="Month",
+        )
+        pivot = frame.pivot_table(index="month", columns="value", values="cost_usd", aggfunc="sum").fillna(0.0)
+        pivot.insert(0, "total", pivot.sum(axis=1))
+        pivot = pivot.sort_index(ascending=False).reset_index()
+        config = {"month": st.column_config.DateColumn("Month", format="MMM YYYY")}
+        config |= {column: ui.money_column(column) for column in pivot.columns if column != "month"}
+        ui.chart_and_table(chart, pivot, config)
+        ui.partial_caption(frame, context.span.first_day, context.span.last_day)
+
+
+def daily_trend(context: ui.PageContext) -> None:
+    rows = context.rows
+    with ui.section(f"Daily usage cost by feature, {ui.period_label(rows.start, rows.end)}"):
+        daily = queries.daily_usage_cost(rows, by="feature")
+        if daily.empty:
+            st.info("No calls in this period for these filters.")
+            return
+        daily = ui.fold_series(daily, series="value", value="cost_usd").rename(columns={"usage_date": "period_start"})
+        daily = daily.groupby(["period_start", "value"], as_index=False)["cost_usd"].sum()
         chart = ui.stacked_trend(
             daily,
-            period="usage_date",
             value="cost_usd",
-            series="feature",
+            series="value",
             series_title="Feature",
-            value_title="Cost per day",
+            value_title="Usage cost per day",
+            domain=context.domain("feature"),
         )
-        pivot = daily.pivot_table(index="usage_date", columns="feature", values="cost_usd", aggfunc="sum")
-        pivot = pivot.fillna(0.0).sort_index(ascending=False).reset_index()
-        pivot.insert(1, "total", pivot.drop(columns="usage_date").sum(axis=1))
-        config = {"usage_date": st.column_config.DateColumn("Day")}
-        config |= {column: ui.money_column(column) for column in pivot.columns if column != "usage_date"}
+        pivot = daily.pivot_table(index="period_start", columns="value", values="cost_usd", aggfunc="sum")
+        pivot = pivot.fillna(0.0).sort_index(ascending=False)
+        pivot.insert(0, "total", pivot.sum(axis=1))
+        pivot = pivot.reset_index()
+        config = {"period_start": st.column_config.DateColumn("Day")}
+        config |= {column: ui.money_column(column) for column in pivot.columns if column != "period_start"}
         ui.chart_and_table(chart, pivot, config)
-        st.caption("Usage per call after discounts and cache pooling; shared pools are booked monthly.")
+        ui.basis_caption("usage", "The shared pools are booked by month, so a day shows only what its calls cost.")
 
 
-def cogs(span: queries.DataSpan) -> None:
+def cogs(context: ui.PageContext) -> None:
     with ui.section("AI COGS as a share of revenue"):
-        frame = queries.monthly_cogs()
-        frame = frame[pd.to_datetime(frame["month"]).dt.date < span.current_month]
-        if frame.empty:
+        history = queries.customer_history(context.rows)
+        complete = history[
+            history["is_month_complete"].astype(bool)
+            & (pd.to_datetime(history["month"]).dt.date <= context.rows.last_month)
+        ]
+        if complete.empty:
             st.info("No complete month with revenue yet.")
             return
-        latest = frame.iloc[-1]
+        latest = complete.iloc[-1]
+        before = history[pd.to_datetime(history["month"]).dt.date == add_months(latest["month"], -1)]
         ratio = float(latest["ai_cogs_ratio"]) if pd.notna(latest["ai_cogs_ratio"]) else None
-        band = queries.cogs_band(ratio)
         left, right = st.columns([1, 2])
-        left.metric(
+        ui.metric(
+            left,
             f"AI COGS / revenue ({ui.month_label(latest['month'])})",
             ui.percent(ratio),
-            help="Production, external AI cost of every customer ÷ their revenue (last complete month).",
-            border=True,
+            current=ratio,
+            previous=before["ai_cogs_ratio"].iloc[0] if not before.empty else None,
+            kind="ratio",
+            previous_label=f"{add_months(latest['month'], -1):%B}",
+            help="Product AI cost (prod, external, fully loaded) of the customers ÷ their revenue, last "
+            "complete month.",
         )
-        left.markdown(f"Band: **{band}**")
-        bands = pd.DataFrame(
-            [
-                {"band": name, "low": low, "high": high, "colour": colour}
-                for name, low, high, colour in queries.COGS_BANDS
-            ]
-        )
+        left.markdown(f"Band: **{latest['band_label'] if pd.notna(latest['band_label']) else 'no revenue'}**")
+        bands = queries.cogs_bands()
         scale_top = max(0.5, (ratio or 0) * 1.1)
-        bands.loc[bands.index[-1], "high"] = scale_top
+        bands = bands.assign(high=bands["upper_bound"].fillna(scale_top).clip(upper=scale_top))
+        colours = ["#9db4cf", "#4c9a6a", "#a3c46b", "#e0a43a", "#c8553d"]
         band_bar = (
             alt.Chart(bands)
             .mark_bar(height=28)
             .encode(
-                x=alt.X("low:Q", title="AI COGS / revenue", axis=alt.Axis(format="%"),
-                        scale=alt.Scale(domain=[0, scale_top])),
+                x=alt.X(
+                    "lower_bound:Q",
+                    title="AI COGS / revenue",
+                    axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, scale_top]),
+                ),
                 x2="high:Q",
-                color=alt.Color("band:N", scale=alt.Scale(domain=list(bands["band"]), range=list(bands["colour"])),
-                                legend=alt.Legend(orient="bottom", title=None)),
-                tooltip=["band:N", alt.Tooltip("low:Q", format=".0%"), alt.Tooltip("high:Q", format=".0%")],
+                color=alt.Color(
+                    "band_label:N",
+                    sort=list(bands["band_label"]),
+                    scale=alt.Scale(domain=list(bands["band_label"]), range=colours[: len(bands)]),
+                    legend=alt.Legend(orient="bottom", title=None),
+                ),
+                tooltip=[
+                    alt.Tooltip("band_label:N", title="Band"),
+                    alt.Tooltip("lower_bound:Q", format=".0%"),
+                    alt.Tooltip("upper_bound:Q", format=".0%"),
+                ],
             )
-        )  # fmt: skip
+        )
         marker = (
             alt.Chart(pd.DataFrame({"ratio": [ratio or 0.0]}))
-            .mark_tick(color="black", thickness=3, size=44)
+            .mark_tick(color=ui.ink(), thickness=3, size=44)
             .encode(x="ratio:Q", tooltip=[alt.Tooltip("ratio:Q", title="This month", format=".1%")])
         )
-        history = frame.assign(band=[queries.cogs_band(value) for value in frame["ai_cogs_ratio"]])
         config = {
             "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
             "ai_cost_usd": ui.money_column("AI cost"),
             "revenue_usd": ui.money_column("Revenue"),
             "ai_cogs_ratio": ui.percent_column("AI COGS / revenue"),
-            "band": st.column_config.TextColumn("Band"),
+            "band_label": st.column_config.TextColumn("Band"),
         }
         with right:
             ui.chart_and_table((band_bar + marker).properties(height=90), history, config)
-        st.caption(
-            "Bands, as in the unit-economics marts: under 3 %, 3–8 % disciplined, 8–20 % typical, "
-            "20–40 % attribution gaps (cost likely missing somewhere), over 40 % out of control."
+        labels = ", ".join(
+            f"{row.band_label} {ui.percent(row.lower_bound, digits=0)}–{ui.percent(row.upper_bound, digits=0)}"
+            if pd.notna(row.upper_bound)
+            else f"{row.band_label} above {ui.percent(row.lower_bound, digits=0)}"
+            for row in bands.itertuples()
         )
+        st.caption(f"Bands, as the unit-economics marts classify them: {labels}.")
 
 
-def coverage(span: queries.DataSpan) -> None:
+def coverage(context: ui.PageContext) -> None:
     with ui.section("Attribution coverage"):
-        frame = queries.attribution_coverage(span.current_month)
+        frame = queries.attribution_coverage(context.rows, context.span.current_month)
         if frame.empty:
             st.info("No coverage figures for this month.")
             return
+        judged_rows = frame["is_judged"].astype(bool) & frame["warn_pct"].notna()
         frame = frame.assign(
             label=frame["dimension"] + " (" + frame["scope"] + ")",
             coverage_share=frame["coverage_share"].astype(float),
+            judgement=frame["coverage_status"].where(judged_rows, "not judged"),
         )
-        worst = frame.sort_values("coverage_share").iloc[0]
-        st.caption(
-            f"Lowest this month: **{worst['dimension']}** ({worst['scope']} usage), "
-            f"{ui.percent(worst['coverage_share'])} of its cost attributed."
-        )
+        judged = frame[frame["is_judged"].astype(bool) & frame["warn_pct"].notna()].sort_values("coverage_share")
+        if judged.empty:
+            st.caption("No dimension has enough calls this month to be judged against its threshold.")
+        else:
+            worst = judged.iloc[0]
+            status = {
+                "ok": "within its threshold",
+                "warn": "above its warning threshold",
+                "error": "above its error threshold",
+            }.get(worst["coverage_status"], worst["coverage_status"])
+            st.caption(
+                f"Lowest of the dimensions with a threshold: **{worst['dimension']}** ({worst['scope']} usage), "
+                f"{ui.percent(worst['coverage_share'])} of its cost attributed, {status} "
+                f"({worst['warn_pct']:.0f} % unattributed at most)."
+            )
         chart = ui.bar_chart(
             frame,
             category="label",
@@ -163,10 +233,10 @@ def coverage(span: queries.DataSpan) -> None:
             category_title="Dimension (scope)",
             value_title="Share of usage cost attributed",
             value_format="%",
-            colour="coverage_status",
+            colour="judgement",
             colour_scale=alt.Scale(
-                domain=["ok", "warn", "error"],
-                range=[ui.STATUS_COLOURS["ok"], ui.STATUS_COLOURS["warning"], ui.STATUS_COLOURS["over"]],
+                domain=["ok", "warn", "error", "not judged"],
+                range=[ui.STATUS_COLOURS["ok"], ui.STATUS_COLOURS["warning"], ui.STATUS_COLOURS["over"], "#8c8c8c"],
             ),
         )
         ui.chart_and_table(
@@ -177,54 +247,91 @@ def coverage(span: queries.DataSpan) -> None:
                 "scope": "Scope",
                 "coverage_share": ui.percent_column("Attributed"),
                 "unattributed_cost_usd": ui.money_column("Unattributed cost"),
+                "warn_pct": st.column_config.NumberColumn("Warn above % unattributed", format="%.0f"),
                 "coverage_status": "Status",
                 "top_untagged_sources": "Top untagged sources",
             },
         )
+        st.caption("Grey: not judged (no threshold, or too few calls); agent is only set on agent features.")
 
 
-def alerts(span: queries.DataSpan) -> None:
+def alerts(context: ui.PageContext) -> None:
+    span = context.span
     left, right = st.columns(2)
-    with left, ui.section("Open budget warnings"):
-        budget = queries.budget_alerts(span.current_month)
-        st.metric(f"Budgets at warning or over ({span.current_month:%B})", f"{len(budget)}")
-        if not budget.empty:
+    with left, ui.section("Budgets to watch"):
+        budgets = queries.budgets(context.rows, span.current_month)
+        watch = budgets[
+            budgets["status"].isin(["warning", "over"]) | budgets["forecast_status"].isin(["warning", "over"])
+        ]
+        watch = watch.assign(
+            rank=watch["status"].map({"over": 0, "warning": 1}).fillna(2),
+            name=[
+                context.label(queries.budget_scope_columns().get(t, t), v)
+                for t, v in zip(watch["scope_type"], watch["scope_value"], strict=True)
+            ],
+        )
+        watch = watch.sort_values(["rank", "forecast_pct_of_budget"], ascending=[True, False])
+        over_or_warning = int(watch["status"].isin(["warning", "over"]).sum())
+        st.metric(f"Budgets at warning or over ({span.current_month:%B})", f"{over_or_warning}")
+        st.caption(f"and {len(watch) - over_or_warning} more forecast to cross their warning line by month end.")
+        if not watch.empty:
             ui.table(
-                budget,
+                watch,
                 {
                     "scope_type": "Scope",
-                    "scope_value": "Name",
+                    "name": "Name",
                     "budget_usd": ui.money_column("Budget"),
                     "actual_usd": ui.money_column("Actual"),
                     "forecast_usd": ui.money_column("Forecast"),
                     "status": "Status",
+                    "forecast_status": "Forecast",
                 },
             )
-    with right, ui.section("Anomalies in the last 7 days"):
-        anomalies = queries.recent_anomalies(span.last_day - timedelta(days=6))
-        st.metric("Cost spikes flagged", f"{len(anomalies)}")
-        if not anomalies.empty:
+            for row in watch.head(LINKS_SHOWN).itertuples():
+                ui.link(
+                    "budgets",
+                    f"{row.scope_type} {row.name} in Budgets",
+                    icon=":material/arrow_forward:",
+                    month=row.budget_month.isoformat(),
+                    scope_type=row.scope_type,
+                    scope_value=row.scope_value,
+                )
+    with right, ui.section("Cost spikes in the last 7 days"):
+        recent = queries.anomalies(context.rows.with_period(span.last_day - timedelta(days=6), span.last_day))
+        st.metric("Days with a cost spike", f"{recent['cost_date'].nunique()}")
+        if not recent.empty:
             ui.table(
-                anomalies,
+                recent.assign(
+                    value=[
+                        context.label(d, v) for d, v in zip(recent["dimension"], recent["dimension_value"], strict=True)
+                    ]
+                ),
                 {
-                    "cost_date": st.column_config.DateColumn("Day"),
+                    "cost_date": st.column_config.DateColumn("Day", format="D MMM YYYY"),
                     "dimension": "Dimension",
-                    "dimension_value": "Value",
+                    "value": "Value",
                     "cost_usd": ui.money_column("Cost"),
                     "expected_usd": ui.money_column("Expected"),
-                    "score": st.column_config.NumberColumn("Score", format="%.1f"),
                 },
             )
+            for row in recent.head(LINKS_SHOWN).itertuples():
+                ui.link(
+                    "budgets",
+                    f"{context.label(row.dimension, row.dimension_value)} on {ui.day_label(row.cost_date)}",
+                    icon=":material/arrow_forward:",
+                    day=row.cost_date.isoformat(),
+                    dimension=row.dimension,
+                    value=row.dimension_value,
+                )
 
 
-def body() -> None:
-    span = headline()
-    if span is None:
-        return
-    daily_trend(span)
-    cogs(span)
-    coverage(span)
-    alerts(span)
+def body(context: ui.PageContext) -> None:
+    headline(context)
+    monthly_trend(context)
+    daily_trend(context)
+    cogs(context)
+    coverage(context)
+    alerts(context)
 
 
 ui.run_page(body, title="Overview", question=QUESTION)

@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     # The build runs on a fresh file swapped in at the end, so an open app never blocks it.
     result = build_warehouse(
         ["build", "--full-refresh"],
-        dbt_vars={"raw_path": str(raw_path), "unpriced_severity": "warn"},
+        # demo_company: every page of the app says these figures are the made-up demo company
+        dbt_vars={"raw_path": str(raw_path), "unpriced_severity": "warn", "demo_company": True},
         db_path=db_path,
         start_from_previous=False,
     )

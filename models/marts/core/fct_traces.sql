@@ -117,10 +117,11 @@ fallback_speakers as (
 
     {#- Such a trace speaks with its first priced primary call, else its first priced call. Only
         these traces are ranked (a join, so the window never sees the other calls). -#}
-    select trace_id, {{ speaking_columns | join(', ') }}
+    select trace_id, request_id, {{ speaking_columns | join(', ') }}
     from (
         select
             calls.trace_id,
+            calls.request_id,
             calls.{{ speaking_columns | join(', calls.') }},
             row_number() over (
                 partition by calls.trace_id
@@ -140,12 +141,12 @@ speakers as (
 
     {#- The first primary call of a trace (flagged once per call by int_calls_dimensioned) when
         priced, else the fallback: the two sets are disjoint. -#}
-    select trace_id, {{ speaking_columns | join(', ') }} from calls
+    select trace_id, request_id, {{ speaking_columns | join(', ') }} from calls
     where is_trace_primary and is_priced
 
     union all
 
-    select trace_id, {{ speaking_columns | join(', ') }} from fallback_speakers
+    select trace_id, request_id, {{ speaking_columns | join(', ') }} from fallback_speakers
 
 ),
 
@@ -177,9 +178,12 @@ final as (
 
     select
         trace_totals.trace_id,
+        {#- the call whose dimensions the trace carries (a drill-down shows what it inherited) -#}
+        speakers.request_id as speaker_request_id,
         {%- for column in speaking_columns %}
         speakers.{{ column }},
         {%- endfor %}
+        {{ aicost_is_product_usage('speakers.') }} as is_product_usage,
         cast({{ dbt.date_trunc('month', 'trace_totals.started_at') }} as date) as trace_month,
         cast({{ dbt.date_trunc('day', 'trace_totals.started_at') }} as date) as trace_date,
         trace_totals.started_at,

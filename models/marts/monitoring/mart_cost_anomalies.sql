@@ -23,6 +23,7 @@ scores as (
         history_days,
         expected_usd,
         mad_usd,
+        scale_usd,
         score
     {%- if engine == 'python' %}
     from {{ ref('int_daily_cost_anomaly_scores_py') }}
@@ -45,6 +46,17 @@ final as (
         cast(scores.mad_usd as {{ aicost_type_ratio() }}) as mad_usd,
         cast(scores.history_days as {{ dbt.type_bigint() }}) as history_days,
         cast(scores.score as {{ aicost_type_ratio() }}) as score,
+        {#- What the flag tests, carried so a chart draws the band without restating the rule: the
+            score passes the threshold above expected + threshold x scale (the band's top). #}
+        cast(scores.scale_usd as {{ aicost_type_ratio() }}) as scale_usd,
+        cast({{ var('anomaly_threshold') }} as {{ aicost_type_ratio() }}) as anomaly_threshold,
+        {{ aicost_to_money(var('anomaly_min_excess_usd')) }} as anomaly_min_excess_usd,
+        {#- greatest() skips NULLs on some engines: the case keeps a missing scale a missing band. #}
+        case when scores.scale_usd is not null then
+            {{ aicost_to_money('greatest(scores.expected_usd - ' ~ var('anomaly_threshold') ~ ' * scores.scale_usd, 0)') }}
+        end as expected_low_usd,
+        {{ aicost_to_money('scores.expected_usd + ' ~ var('anomaly_threshold') ~ ' * scores.scale_usd') }}
+            as expected_high_usd,
         coalesce(
             scores.score > {{ var('anomaly_threshold') }}
             and series.cost_usd - {{ aicost_to_money('scores.expected_usd') }} >= {{ var('anomaly_min_excess_usd') }},
