@@ -1,7 +1,7 @@
 """The demo company: its features, teams, agents, models, customers, API keys and prices.
 
 Everything here is data or a pure function of a seed, shared by the demo world writer and the
-bulk event generator (``generate.py``). Nothing reads the clock or iterates an unordered set.
+bulk event generator (the ``generate`` package). Nothing reads the clock or iterates an unordered set.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ API_PROVIDERS: tuple[str, ...] = ("openai", "anthropic", "google")
 TEAMS: tuple[str, ...] = ("support_ai", "knowledge", "developer_tools", "growth")
 AGENTS: tuple[str, ...] = ("support_agent", "triage_agent", "coding_agent", "research_agent")
 TIERS: tuple[str, ...] = ("free", "pro", "enterprise", "internal")
+REGIONS: tuple[str, ...] = ("us", "eu", "apac")
 
 
 @dataclass(frozen=True)
@@ -306,7 +307,7 @@ def build_customers(n: int, seed: int, days: int) -> list[Customer]:
             name = f"{_NAME_FIRST[code // len(_NAME_SECOND)]} {_NAME_SECOND[code % len(_NAME_SECOND)]}"
             if i >= combos:
                 name += f" {i // combos + 1}"
-        region = ("us", "eu", "apac")[int(rng.choice(3, p=[0.5, 0.35, 0.15]))]
+        region = REGIONS[int(rng.choice(3, p=[0.5, 0.35, 0.15]))]
         spread = float(rng.lognormal(0.0, 0.8))
         heavy = False
         if tier == "free":
