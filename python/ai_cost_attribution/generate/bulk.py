@@ -99,7 +99,7 @@ def generate_events(
     first_day = start_date - timedelta(days=LATE_WINDOW_DAYS) if late_fraction > 0 else start_date
     last_day = start_date + timedelta(days=days - 1)
     discounts = w.demo_discounts(start_date)
-    plan = BulkPlan(shapes, people, seed, file_prefix, first_day, last_day, w.PriceBook.load(rate_card), discounts)
+    plan = BulkPlan(shapes, people, seed, file_prefix, first_day, last_day, w.price_list(discounts, rate_card))
     totals = w.CostTotals.empty(first_day, last_day, len(people)) if write_csvs else None
     start_ms = day_ms(start_date)
     span = days * DAY_MS

@@ -233,7 +233,7 @@ def bulk_chunk(
     # ---- approximate cost for the finance files -------------------------------------------------
     if totals is not None:
         day = np.clip((ts - plan.first_ms) // DAY_MS, 0, len(plan.days) - 1)
-        cost = w.costs_from_units(plan.units, plan.threshold, e_model, day, inp, out, cache_read, cache_write, batch)
+        cost = w.effective_costs(plan.prices, e_model, day, inp, out, cache_read, cache_write, cache_write_1h, batch)
         cogs = ~nonprod[e_session] & ~internal[e_session]
         customer_e = np.where(has_customer[e_session], e_customer, -1)
         totals.add(plan.day_month[day], e_model, e_feature, customer_e, cogs, cost)

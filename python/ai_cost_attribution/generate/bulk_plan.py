@@ -33,8 +33,7 @@ class BulkPlan:
         prefix: str,
         first_day: date,
         last_day: date,
-        book: w.PriceBook,
-        discounts: list[w.Discount],
+        prices: w.PriceList,
     ):
         self.seed = seed
         self.customers = customers
@@ -148,8 +147,7 @@ class BulkPlan:
         self.meta_per_feature = 2 * len(SDKS)
         self.first_day = first_day
         self.days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
-        units, self.threshold = w.unit_prices(book.matrix(self.days))
-        self.units = units * w.discount_matrix(discounts, self.days)[:, :, None, None, None]
+        self.prices = w.unit_prices(prices, self.days)
         months = w.month_starts(first_day, last_day)
         self.day_month = np.array([months.index(d.replace(day=1)) for d in self.days])
         self.first_ms = day_ms(first_day)

@@ -126,8 +126,7 @@ class DemoSimulator:
         days: int,
         seed: int,
         scale: float,
-        prices: dict[str, np.ndarray],
-        keep: np.ndarray,
+        prices: w.UnitPrices,
     ):
         self.r = Draws(np.random.default_rng([seed, 202]))
         self.rng = np.random.default_rng([seed, 203])
@@ -137,7 +136,6 @@ class DemoSimulator:
         self.days = days
         self.scale = scale
         self.prices = prices
-        self.keep = keep
         self.start_ms = day_ms(start)
         self.end_ms = self.start_ms + days * DAY_MS
         self.facts: list[Fact] = []
@@ -588,19 +586,15 @@ class DemoSimulator:
             return np.zeros(0)
         day = np.array([min(self.days - 1, (f.ts - self.start_ms) // DAY_MS) for f in facts])
         model = np.array([f.model for f in facts])
-        cols = {
-            k: np.array([f.event.get(k, 0) for f in facts], dtype=np.float64)
-            for k in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
-        }
+        tokens = [
+            np.array([f.event.get(k, 0) for f in facts], dtype=np.float64)
+            for k in (
+                "input_tokens",
+                "output_tokens",
+                "cache_read_tokens",
+                "cache_write_tokens",
+                "cache_write_1h_tokens",
+            )
+        ]
         batch = np.array([f.is_batch for f in facts])
-        cost = w.list_costs(
-            self.prices,
-            model,
-            day,
-            cols["input_tokens"],
-            cols["output_tokens"],
-            cols["cache_read_tokens"],
-            cols["cache_write_tokens"],
-            batch,
-        )
-        return cost * self.keep[model, day]
+        return w.effective_costs(self.prices, model, day, *tokens, batch)

@@ -25,6 +25,7 @@ from ai_cost_attribution.generate.stories import (
     inject_spike,
 )
 from ai_cost_attribution.generate.writers import reference_tables, write_csv_inputs, write_day_files
+from ai_cost_attribution.project import project_root
 from ai_cost_attribution.token_shapes import load_token_shapes
 
 DEFAULT_END_DATE = date(2026, 11, 15)
@@ -102,8 +103,8 @@ def write_demo_world(
     ``events`` sets the approximate number of calls (default: proportional to ``customers``,
     about 235k lines for 200 customers over 92 days). ``traces_dir`` derives the token sizes from
     the original public trace files in that folder instead of the packaged sample; ``rate_card``
-    the price list used to size invoices, budgets and revenue (default ``seeds/rate_card.csv``
-    when present, else a built-in table of the demo models).
+    the price list used to size invoices, budgets and revenue (default the project's
+    ``seeds/rate_card.csv``, priced by :mod:`ai_cost_attribution.pricing`).
     Day files of an earlier run in ``out_dir/usage`` are replaced; other files there are kept.
     """
     if days < 1:
@@ -112,13 +113,12 @@ def write_demo_world(
     start = end_date - timedelta(days=days - 1)
     shapes = load_token_shapes(traces_dir)
     people = w.build_customers(customers, seed, days)
-    book = w.PriceBook.load(rate_card)
     all_days = [start + timedelta(days=i) for i in range(days)]
     discounts = w.demo_discounts(start)
-    keep = w.discount_matrix(discounts, all_days)
+    prices = w.unit_prices(w.price_list(discounts, rate_card), all_days)
     scale = demo_scale(customers, events, start, days)
 
-    sim = DemoSimulator(shapes, people, start, days, seed, scale, book.matrix(all_days), keep)
+    sim = DemoSimulator(shapes, people, start, days, seed, scale, prices)
     sim.simulate_traffic()
     unpriced = add_unpriced_calls(sim)
     add_long_context_calls(sim)
@@ -168,5 +168,5 @@ def write_demo_world(
         duplicates_conflicting=extra.conflicting,
         files=tuple(sorted(files)),
         spike=spike,
-        price_source=book.source,
+        price_source=str(rate_card or project_root() / "seeds" / "rate_card.csv"),
     )
