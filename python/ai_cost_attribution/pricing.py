@@ -38,16 +38,17 @@ from pathlib import Path
 MONEY = Decimal("1e-12")  # decimal(38, 12): money
 PRICE = Decimal("1e-9")  # decimal(18, 9): a rate card price
 PERCENT = Decimal("1e-4")  # decimal(9, 4): a discount percentage
-_MILLION = Decimal(1_000_000)
+_PER_MILLION = Decimal("0.000001")
+_ZERO = Decimal("0E-12")
 _EXACT = decimal.Context(prec=80, rounding=ROUND_HALF_UP)  # wide enough for 38 digits times 38 digits
 
 # A dated version of a model: `-20241022`, `-2024-08-06` or `@20240620` at the end of its name.
-_DATED_SUFFIX = re.compile(r"[-@]([0-9]{8}|[0-9]{4}-[0-9]{2}-[0-9]{2})$")
+DATED_SUFFIX = re.compile(r"[-@]([0-9]{8}|[0-9]{4}-[0-9]{2}-[0-9]{2})$")
 
 
 def model_family(model: str) -> str:
     """The model's family: its name without a dated version suffix (macro ``model_family``)."""
-    return _DATED_SUFFIX.sub("", model)
+    return DATED_SUFFIX.sub("", model)
 
 
 def money(value: Decimal) -> Decimal:
@@ -151,6 +152,7 @@ class DayPrice:
     price_match: str | None  # exact, alias, family; None when nothing matched
     rate: Rate | None
     discount_pct: Decimal
+    discount_factor: Decimal  # 1 - discount_pct / 100
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -175,6 +177,7 @@ class PriceList:
         # a model-specific discount before a provider-wide one, then the latest start
         self._discounts = sorted(self.discounts, key=lambda d: (d.model == "*", -d.effective_from.toordinal()))
         self._days: dict[tuple[str, str, date], DayPrice] = {}
+        self._applied: dict[tuple[int, bool, bool], AppliedPrices | None] = {}
 
     @classmethod
     def load(
@@ -221,12 +224,20 @@ class PriceList:
                  if d.provider == provider and d.model in ("*", priced_model, model) and d.in_force(day)),
                 None,
             )  # fmt: skip
-            found = DayPrice(priced_model, price_match, rate, discount.discount_pct if discount else Decimal(0))
+            pct = discount.discount_pct if discount else Decimal(0)
+            found = DayPrice(priced_model, price_match, rate, pct, discount_factor(pct))
             self._days[key] = found
         return found
 
+    def applied(self, rate: Rate, is_long: bool, is_batch: bool) -> AppliedPrices | None:
+        """:func:`applied_prices` of one of this list's rates (computed once per tier)."""
+        key = (id(rate), is_long, is_batch)
+        if key not in self._applied:
+            self._applied[key] = applied_prices(rate, is_long=is_long, is_batch=is_batch)
+        return self._applied[key]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class AppliedPrices:
     """The price (USD per million tokens) each token class of a call pays."""
 
@@ -284,8 +295,10 @@ def billed_tokens(
 def token_cost(tokens: int, usd_per_mtok: Decimal) -> Decimal:
     """USD for ``tokens`` at a price per million tokens, exact to 12 decimals (macro ``per_mtok_cost``)."""
     if tokens == 0:
-        return money(Decimal(0))
-    return money(_EXACT.divide(_EXACT.multiply(Decimal(tokens), usd_per_mtok), _MILLION))
+        return _ZERO
+    return _EXACT.multiply(_EXACT.multiply(Decimal(tokens), usd_per_mtok), _PER_MILLION).quantize(
+        MONEY, rounding=ROUND_HALF_UP, context=_EXACT
+    )
 
 
 def discount_factor(discount_pct: Decimal) -> Decimal:
@@ -293,9 +306,10 @@ def discount_factor(discount_pct: Decimal) -> Decimal:
     return 1 - discount_pct.quantize(PERCENT, rounding=ROUND_HALF_UP) / 100
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CallCost:
-    """A priced call's costs (USD), with the names of ``fct_llm_calls``."""
+    """A priced call's costs (USD), with the names of ``fct_llm_calls``. Sums of amounts already
+    rounded to 12 decimals are exact, so every figure equals its ``decimal(38, 12)`` column."""
 
     uncached_input_tokens: int
     uncached_input_cost_usd: Decimal
@@ -322,14 +336,13 @@ def call_cost(
     cache_write_1h_tokens: int = 0,
 ) -> CallCost:
     """The costs of one call at ``prices`` after a ``discount_pct`` discount."""
-    with decimal.localcontext(_EXACT):
-        return _call_cost(prices, discount_pct, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-                          cache_write_1h_tokens)  # fmt: skip
+    return _call_cost(prices, discount_factor(discount_pct), input_tokens, output_tokens, cache_read_tokens,
+                      cache_write_tokens, cache_write_1h_tokens)  # fmt: skip
 
 
 def _call_cost(
     prices: AppliedPrices,
-    discount_pct: Decimal,
+    factor: Decimal,
     input_tokens: int,
     output_tokens: int,
     cache_read_tokens: int,
@@ -339,33 +352,33 @@ def _call_cost(
     uncached, read, write_5m, write_1h, output = billed_tokens(
         input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens
     )
+    add = _EXACT.add
     uncached_cost = token_cost(uncached, prices.input)
     read_cost = token_cost(read, prices.cache_read)
-    write_cost = token_cost(write_5m, prices.cache_write) + token_cost(write_1h, prices.cache_write_1h)
+    write_cost = add(token_cost(write_5m, prices.cache_write), token_cost(write_1h, prices.cache_write_1h))
     output_cost = token_cost(output, prices.output)
     # what the call would have cost with no prompt cache: every input token at the input price
     uncached_equivalent = token_cost(input_tokens, prices.input)
-    input_cost = uncached_cost + read_cost + write_cost
-    factor = discount_factor(discount_pct)
-    effective_input = money(input_cost * factor)
-    effective_output = money(output_cost * factor)
+    input_cost = add(add(uncached_cost, read_cost), write_cost)
+    effective_input = money(_EXACT.multiply(input_cost, factor))
+    effective_output = money(_EXACT.multiply(output_cost, factor))
     return CallCost(
         uncached_input_tokens=uncached,
         uncached_input_cost_usd=uncached_cost,
         cache_read_cost_usd=read_cost,
         cache_write_cost_usd=write_cost,
         output_cost_usd=output_cost,
-        input_cost_usd=money(input_cost),
-        list_cost_usd=money(input_cost + output_cost),
-        uncached_list_cost_usd=money(uncached_equivalent + output_cost),
+        input_cost_usd=input_cost,
+        list_cost_usd=add(input_cost, output_cost),
+        uncached_list_cost_usd=add(uncached_equivalent, output_cost),
         effective_input_cost_usd=effective_input,
         effective_output_cost_usd=effective_output,
-        uncached_effective_input_cost_usd=money(uncached_equivalent * factor),
-        effective_cost_usd=money(effective_input + effective_output),
+        uncached_effective_input_cost_usd=money(_EXACT.multiply(uncached_equivalent, factor)),
+        effective_cost_usd=add(effective_input, effective_output),
     )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PricedCall:
     """One call priced: what matched, the prices applied and the costs (None when unpriced)."""
 
@@ -397,16 +410,9 @@ def price_call(
     day_price = price_list.day_price(provider, model, day)
     rate = day_price.rate
     long = rate is not None and is_long_context(rate, input_tokens)
-    prices = applied_prices(rate, is_long=long, is_batch=is_batch) if rate is not None else None
+    prices = price_list.applied(rate, long, is_batch) if rate is not None else None
     if prices is None or not (prices.prices_output or output_tokens == 0):
         return PricedCall(day_price, long, prices, None)
-    cost = call_cost(
-        prices,
-        day_price.discount_pct,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cache_read_tokens=cache_read_tokens,
-        cache_write_tokens=cache_write_tokens,
-        cache_write_1h_tokens=cache_write_1h_tokens,
-    )
+    cost = _call_cost(prices, day_price.discount_factor, input_tokens, output_tokens, cache_read_tokens,
+                      cache_write_tokens, cache_write_1h_tokens)  # fmt: skip
     return PricedCall(day_price, long, prices, cost)
