@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from ai_cost_attribution import project
-from ai_cost_attribution.contract import rate_card_columns, raw_csv_sources
+from ai_cost_attribution.contract import rate_card_columns, raw_csv_sources, seed_column_types
 from ai_cost_attribution.project import run_dbt
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -77,11 +77,18 @@ def contract_csv(table: str, rows: Sequence[Mapping[str, Any]]) -> tuple[tuple[s
     return raw_csv_sources()[table], rows
 
 
-def copy_project(destination: Path, rate_card_rows: Sequence[Mapping[str, Any]] | None) -> Path:
-    """A private copy of the project (project.PROJECT_PARTS), with its own rate card when given."""
+def copy_project(
+    destination: Path,
+    rate_card_rows: Sequence[Mapping[str, Any]] | None,
+    model_alias_rows: Sequence[Mapping[str, Any]] | None = None,
+) -> Path:
+    """A private copy of the project (project.PROJECT_PARTS), with its own rate card and model
+    aliases when given (each under its seed's columns)."""
     project.copy_project(destination, REPOSITORY)
     if rate_card_rows is not None:
         write_csv(destination / "seeds" / "rate_card.csv", rate_card_rows, RATE_CARD_COLUMNS)
+    if model_alias_rows is not None:
+        write_csv(destination / "seeds" / "model_aliases.csv", model_alias_rows, seed_column_types("model_aliases"))
     return destination
 
 
@@ -92,6 +99,7 @@ def build_world(
     files: Mapping[str, bytes | str | Iterable[Mapping[str, Any] | str]] | None = None,
     csv_inputs: Mapping[str, tuple[Sequence[str], Sequence[Mapping[str, Any]]]] | None = None,
     rate_card_rows: Sequence[Mapping[str, Any]] | None = None,
+    model_alias_rows: Sequence[Mapping[str, Any]] | None = None,
     dbt_vars: Mapping[str, Any] | None = None,
     command: Sequence[str] = ("build",),
     expect_success: bool = True,
@@ -115,7 +123,7 @@ def build_world(
             write_jsonl(path, content)
     for table_name, (columns, rows) in (csv_inputs or {}).items():
         write_csv(raw_path / f"{table_name}.csv", rows, columns)
-    project_dir = copy_project(root / "project", rate_card_rows)
+    project_dir = copy_project(root / "project", rate_card_rows, model_alias_rows)
     db_path = root / "warehouse.duckdb"
     result = run_dbt(
         list(command),

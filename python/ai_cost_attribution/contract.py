@@ -100,10 +100,15 @@ def shared_cost_drivers(root: Path | None = None) -> tuple[str, ...]:
     return values
 
 
+def seed_column_types(seed: str, root: Path | None = None) -> dict[str, str]:
+    """A seed's columns, in file order, with their SQL types (``seeds: <seed>: +column_types``)."""
+    project = dbt_project(root)
+    return dict(project["seeds"][project["name"]][seed]["+column_types"])
+
+
 def rate_card_column_types(root: Path | None = None) -> dict[str, str]:
     """The rate card seed's columns, in file order, with their SQL types (the seed config)."""
-    project = dbt_project(root)
-    return dict(project["seeds"][project["name"]]["rate_card"]["+column_types"])
+    return seed_column_types("rate_card", root)
 
 
 def rate_card_columns(root: Path | None = None) -> tuple[str, ...]:
