@@ -19,6 +19,7 @@ from ai_cost_attribution import generate as g
 from ai_cost_attribution import world as w
 from ai_cost_attribution.contract import (
     raw_csv_sources,
+    shared_cost_drivers,
     usage_event_fields,
     usage_event_required_fields,
     usage_event_tag_fields,
@@ -264,7 +265,7 @@ def test_finance_files_tell_their_story(demo: g.DemoWorldSummary) -> None:
         return list(csv.DictReader((demo.out_dir / name).open(newline="", encoding="utf-8")))
 
     pools = read("shared_costs.csv")
-    assert {p["driver"] for p in pools} == {"tokens", "requests", "cost", "active_users", "footprint", "even"}
+    assert {p["driver"] for p in pools} == set(shared_cost_drivers())  # every driver the contract knows
     assert any(p["scope_provider"] == "self_hosted" and p["driver"] == "tokens" for p in pools)
     assert any(p["scope_model"] == "text-davinci-003" for p in pools)
     assert {r["scope_type"] for r in read("budgets.csv")} == {"team", "feature", "customer", "agent", "model"}
@@ -422,3 +423,32 @@ def test_cli_writes_the_demo_or_bulk_events(tmp_path: Path, capsys: pytest.Captu
     assert g.run(parser.parse_args(argv)) == 0
     assert (tmp_path / "bulk" / "usage" / "events-0000.jsonl").is_file()
     assert "events/s" in capsys.readouterr().err
+
+
+def test_the_generator_prices_calls_with_pricing_py() -> None:
+    """The finance files are sized with the warehouse's rule: the generator's float tables give
+    pricing.py's cost of each call (long context, batch, cache reads, 5-minute and 1-hour writes,
+    the discount), to float precision."""
+    from ai_cost_attribution import pricing
+
+    days = [date(2026, 10, 1), date(2026, 10, 2)]
+    prices = w.price_list(w.demo_discounts(days[0]))
+    units = w.unit_prices(prices, days)
+    calls = [  # model, day, input, output, cache read, cache write, 1-hour writes, batch
+        ("claude-sonnet-4-5", 0, 10_000, 500, 1_000, 4_000, 1_500, False),
+        ("gemini-2.5-pro", 1, 250_000, 1_000, 50_000, 0, 0, False),
+        ("gpt-4o", 1, 3_000, 100, 2_000, 0, 0, True),
+        ("gpt-4o-2024-08-06", 0, 1_000, 10, 0, 0, 0, False),
+        ("claude-haiku-4-5", 1, 5_000, 100, 0, 2_000, 2_000, False),
+    ]
+    columns = list(zip(*calls, strict=True))
+    model = np.array([w.MODEL_INDEX[name] for name in columns[0]])
+    floats = w.effective_costs(units, model, np.array(columns[1]), *(np.array(c) for c in columns[2:7]),
+                               np.array(columns[7]))  # fmt: skip
+    for (name, day, inp, out, read, write, write_1h, batch), cost in zip(calls, floats, strict=True):
+        spec = w.MODELS[w.MODEL_INDEX[name]]
+        exact = pricing.price_call(
+            prices, provider=spec.provider, model=name, day=days[day], input_tokens=inp, output_tokens=out,
+            cache_read_tokens=read, cache_write_tokens=write, cache_write_1h_tokens=write_1h, is_batch=batch,
+        ).cost.effective_cost_usd  # fmt: skip
+        assert cost == pytest.approx(float(exact), rel=1e-12), name
