@@ -6,11 +6,12 @@ they have in common live here, so a change to how the company calls its models i
 The company itself (features, models, customers, keys) is :mod:`ai_cost_attribution.world`; the
 token sizes are :mod:`ai_cost_attribution.token_shapes`.
 
-What stays separate, by design (docs/demo_world.md): the demo places sessions on local business
-hours and weekdays and carries each session's cache state from call to call (so the demo shows a
-cache going warm and cold, an agent loop growing its context, one injected spike); the bulk
-generator draws every call independently within its time window, so any number of events comes
-out exactly, in bounded memory, at a million events a second.
+What stays separate, by design: the demo places sessions on local business hours and weekdays
+and carries each session's cache state from call to call (so the demo shows a cache going warm
+and cold, an agent loop growing its context, one injected spike); the bulk generator draws every
+call independently within its time window, vectorised, so any number of events comes out
+exactly and in bounded memory. Making the demo the bulk generator at demo scale would change
+every demo file (and every demo figure of the README).
 """
 
 from __future__ import annotations
