@@ -236,12 +236,6 @@ def test_the_discounted_list_cost_agrees(warehouse: BuiltWarehouse, price_list) 
         assert differences(row, price(price_list, line, row["usage_date"]), LIST_COLUMNS) == {}, line["request_id"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="int_calls_priced computes discount_factor as cast(1 as decimal(9, 6)) - cast(discount_pct as "
-    "decimal(9, 4)) / 100, and DuckDB's decimal / integer is a DOUBLE: the effective costs go through binary "
-    "floating point and round the other way on some halves at the 12th decimal (exact: x discount_pct * 0.01)",
-)
 def test_the_discounted_cost_is_exact_in_both(warehouse: BuiltWarehouse, price_list) -> None:
     built = priced_calls(warehouse)
     # 36 x 0.123456789 = 0.000004444444404 -> 0.000004444444; x (1 - 12.5 / 100) = 0.0000038888885 -> 0.000003888889

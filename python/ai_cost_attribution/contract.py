@@ -72,11 +72,14 @@ def usage_event_fields(root: Path | None = None) -> tuple[str, ...]:
 def raw_csv_inputs(root: Path | None = None) -> dict[str, dict[str, ColumnRule]]:
     """Optional CSV inputs: table name -> {column: its rule}, in contract order."""
     tables: dict[str, dict[str, ColumnRule]] = {}
+    project_vars = dbt_project_vars(root)
     for table, columns in raw_contract(root)["csv_inputs"].items():
         tables[table] = {}
         for name, rule in columns.items():
             rule = rule or {}
-            values = rule.get("values")
+            # `values_from: <var>`: the allowed values are that var's keys (the driver list is
+            # vars.shared_cost_drivers, which also names each driver's allocating model family)
+            values = list(project_vars[rule["values_from"]]) if rule.get("values_from") else rule.get("values")
             tables[table][name] = ColumnRule(
                 name=name,
                 type=rule.get("type", "text"),
