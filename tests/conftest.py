@@ -77,7 +77,11 @@ def write_csv(path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[s
             writer.writerow({column: row.get(column, "") for column in columns})
 
 
-def copy_project(destination: Path, rate_card_rows: Sequence[Mapping[str, Any]] | None) -> Path:
+def copy_project(
+    destination: Path,
+    rate_card_rows: Sequence[Mapping[str, Any]] | None,
+    model_alias_rows: Sequence[Mapping[str, Any]] | None = None,
+) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         source = REPOSITORY / part
@@ -87,6 +91,9 @@ def copy_project(destination: Path, rate_card_rows: Sequence[Mapping[str, Any]] 
             shutil.copy2(source, destination / part)
     if rate_card_rows is not None:
         write_csv(destination / "seeds" / "rate_card.csv", rate_card_rows, RATE_CARD_COLUMNS)
+    if model_alias_rows is not None:
+        alias_columns = ["provider", "model", "priced_as_model"]
+        write_csv(destination / "seeds" / "model_aliases.csv", model_alias_rows, alias_columns)
     return destination
 
 
@@ -100,9 +107,11 @@ def build_world(
     dbt_vars: Mapping[str, Any] | None = None,
     command: Sequence[str] = ("build",),
     expect_success: bool = True,
+    model_alias_rows: Sequence[Mapping[str, Any]] | None = None,
 ) -> BuiltWarehouse:
     """Write a raw folder (usage files by name, other files by their path under the raw folder,
-    optional CSVs), build it, return the warehouse.
+    optional CSVs), build it, return the warehouse. `rate_card_rows` and `model_alias_rows`
+    replace the project's seeds/rate_card.csv and seeds/model_aliases.csv.
 
     `files` maps a path such as ``litellm_spend_logs/day1.jsonl`` to its content: bytes or text
     written as they are, or records written as JSON Lines."""
@@ -120,7 +129,7 @@ def build_world(
             write_jsonl(path, content)
     for table_name, (columns, rows) in (csv_inputs or {}).items():
         write_csv(raw_path / f"{table_name}.csv", rows, columns)
-    project_dir = copy_project(root / "project", rate_card_rows)
+    project_dir = copy_project(root / "project", rate_card_rows, model_alias_rows)
     db_path = root / "warehouse.duckdb"
     result = run_dbt(
         list(command),
