@@ -66,12 +66,12 @@ def _timestamp_text(value: str) -> str:
     return f"{text}.{milliseconds}" if milliseconds else text
 
 
-def _psql_cell(column: str, value: Any) -> str:
+def _psql_cell(column: str, value: Any, typed: bool = True) -> str:
     if value is None:
         return ""
     if column in JSON_COLUMNS:
         text = _jsonb_text(value)
-    elif column in TIMESTAMP_COLUMNS:
+    elif column in TIMESTAMP_COLUMNS and typed:
         text = _timestamp_text(value)
     elif isinstance(value, float):
         text = repr(value)
@@ -82,10 +82,11 @@ def _psql_cell(column: str, value: Any) -> str:
     return text
 
 
-def psql_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] = SPEND_LOG_COLUMNS) -> str:
-    """`\\copy "LiteLLM_SpendLogs" to 'file.csv' csv header` of the rows (database form)."""
+def psql_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] = SPEND_LOG_COLUMNS, typed: bool = True) -> str:
+    """`\\copy "LiteLLM_SpendLogs" to 'file.csv' csv header` of the rows (database form). With
+    typed=False, cells other than JSON are written as the text they hold (for drawn records)."""
     lines = [",".join(columns)]
-    lines += [",".join(_psql_cell(column, row.get(column)) for column in columns) for row in rows]
+    lines += [",".join(_psql_cell(column, row.get(column), typed) for column in columns) for row in rows]
     return "\n".join(lines) + "\n"
 
 

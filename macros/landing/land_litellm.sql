@@ -148,8 +148,13 @@
 {%- endmacro %}
 
 {% macro aicost_litellm_json_value(value) -%}
-    {#- A JSON value that may be sent as a string holding JSON (a Prisma JSON column exported as
-        text, SpendLogsPayload's `metadata: str`) as the JSON it holds. -#}
+    {#- A JSON value that may be sent as a string holding JSON (SpendLogsPayload's `metadata: str`,
+        a CSV cell), or as a string holding such a string (a JSON column that stored the text), as
+        the JSON it holds. -#}
+    {{ aicost_litellm_json_unwrapped(aicost_litellm_json_unwrapped(value)) }}
+{%- endmacro %}
+
+{% macro aicost_litellm_json_unwrapped(value) -%}
     case when json_type({{ value }}) = 'VARCHAR' then coalesce(try(json(json_extract_string({{ value }}, '$'))), {{ value }}) else {{ value }} end
 {%- endmacro %}
 

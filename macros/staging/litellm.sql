@@ -199,7 +199,8 @@
 
 {% macro aicost_litellm_time(column, kind) -%}
     {#- A LiteLLM time: epoch seconds (a number, or text holding one: payloads) or a timestamp
-        (ISO 8601 text, psql's `2026-01-10 12:00:00.123`, or a timestamp column: spend logs). -#}
+        (ISO 8601 text, psql's `2026-01-10 12:00:00.123`, or a timestamp column: spend logs). Text
+        must start with a date: the engines' casts also read words (`infinity`, `epoch`) as times. -#}
     {%- if kind in ['integer', 'number'] -%}
         {{ aicost_epoch_seconds_to_utc_timestamp(aicost_number_from(column, kind)) }}
     {%- elif kind in ['timestamp', 'timestamp_tz'] -%}
@@ -207,7 +208,8 @@
     {%- else -%}
         coalesce(
             {{ aicost_epoch_seconds_to_utc_timestamp(aicost_number_from(column, kind)) }},
-            {{ aicost_utc_timestamp_from(column, kind) }}
+            case when {{ aicost_regex_matches(aicost_clean_text(column), '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}') }}
+                then {{ aicost_utc_timestamp_from(column, kind) }} end
         )
     {%- endif -%}
 {%- endmacro %}

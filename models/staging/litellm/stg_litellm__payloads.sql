@@ -69,7 +69,7 @@ renamed as (
         coalesce(parse_detail, not_a_model_call) as source_reject_detail,
 
         -- ids: the payload's id is the spend log's request_id for the same call
-        {{ aicost_clean_text(q('id')) }} as request_id,
+        {{ aicost_tag_value(q('id')) }} as request_id,
         {{ aicost_tag_value('located_trace_id') }} as trace_id,
         {{ aicost_tag_value('located_parent_request_id') }} as parent_request_id,
 

@@ -69,7 +69,7 @@ renamed as (
         coalesce(parse_detail, not_a_model_call) as source_reject_detail,
 
         -- ids
-        {{ aicost_clean_text(q('request_id')) }} as request_id,
+        {{ aicost_tag_value(q('request_id')) }} as request_id,
         {{ aicost_tag_value('located_trace_id') }} as trace_id,
         {{ aicost_tag_value('located_parent_request_id') }} as parent_request_id,
 
