@@ -97,19 +97,12 @@
         read from `metadata` (a JSON object as text, or a struct). A file that is not Parquet (no
         `PAR1` magic at both ends: truncated, or another format) is one `unreadable_file` reject
         instead of an error that stops the build. -#}
-    {%- set checked = run_query(
-        "select filename, coalesce(content[1:4] = 'PAR1'::blob and content[-4:] = 'PAR1'::blob, false)"
-        ~ " from read_blob(" ~ aicost_sql_list(files) ~ ")") -%}
-    {%- set readable = [] -%}
-    {%- set unreadable = [] -%}
-    {%- for row in checked.rows -%}
-        {%- do (readable if row[1] else unreadable).append(row[0]) -%}
-    {%- endfor -%}
+    {%- set checked = aicost_parquet_files_by_readability(files) -%}
     {%- set branches = [] -%}
-    {%- if readable -%}
-        {%- do branches.append(aicost_land_usage_parquet_files(readable, as_text)) -%}
+    {%- if checked.readable -%}
+        {%- do branches.append(aicost_land_usage_parquet_files(checked.readable, as_text)) -%}
     {%- endif -%}
-    {%- for file in unreadable -%}
+    {%- for file in checked.unreadable -%}
         {%- do branches.append(aicost_land_usage_unreadable_file(file)) -%}
     {%- endfor -%}
     {{ branches | join('\nunion all\n') }}

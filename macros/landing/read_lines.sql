@@ -18,6 +18,20 @@
     {{ return(found.columns[0].values() | list) }}
 {%- endmacro %}
 
+{% macro aicost_parquet_files_by_readability(files) -%}
+    {#- {readable: [...], unreadable: [...]}: a file is readable Parquet when it starts and ends
+        with the `PAR1` magic; any other file (truncated, another format) would stop the reader,
+        so each source lands it as one `unreadable_file` reject instead. -#}
+    {%- set checked = run_query(
+        "select filename, coalesce(content[1:4] = 'PAR1'::blob and content[-4:] = 'PAR1'::blob, false)"
+        ~ " from read_blob(" ~ aicost_sql_list(files) ~ ") order by filename") -%}
+    {%- set found = {'readable': [], 'unreadable': []} -%}
+    {%- for row in checked.rows -%}
+        {%- do found['readable' if row[1] else 'unreadable'].append(row[0]) -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
 {% macro aicost_sql_string(value) -%}
     '{{ (value | string).replace("'", "''") }}'
 {%- endmacro %}

@@ -4,11 +4,18 @@
     onto the canonical usage event (aicost_usage_event_interface()). int_usage_events_unioned
     stacks the staging models, so validation, de-duplication, dimensions, pricing and the ledger
     apply to every source unchanged. A new source is one entry here, one landing macro and one
-    staging model (docs/developing.md). -#}
+    staging model (docs/developing.md). The LiteLLM folders are read with their subfolders (`**`):
+    bucket logging writes one object per file under date folders. -#}
 
 {% macro aicost_usage_sources() -%}
     {{ return([
         {'name': 'usage', 'folder': 'usage', 'table': 'usage_events', 'model': 'stg_raw__usage_events',
          'patterns': ['*.jsonl', '*.json', '*.parquet'], 'landing': aicost_land_usage},
+        {'name': 'litellm_spend_logs', 'folder': 'litellm_spend_logs', 'table': var('litellm_spend_logs_table'),
+         'model': 'stg_litellm__spend_logs', 'patterns': ['**/*.jsonl', '**/*.json', '**/*.csv', '**/*.parquet'],
+         'landing': aicost_land_litellm_spend_logs},
+        {'name': 'litellm_payloads', 'folder': 'litellm_payloads', 'table': var('litellm_payloads_table'),
+         'model': 'stg_litellm__payloads', 'patterns': ['**/*.jsonl', '**/*.json'],
+         'landing': aicost_land_litellm_payloads},
     ]) }}
 {%- endmacro %}

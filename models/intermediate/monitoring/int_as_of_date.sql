@@ -1,6 +1,7 @@
 {#- One row: the day month-to-date figures and forecasts are computed at, and where it falls in
-    its month. var('as_of_date') when set, else the latest day with priced usage: never the wall
-    clock, so a rebuild of the same data gives the same numbers. -#}
+    its month. var('as_of_date') when set, else the latest day with priced usage (the time spine's
+    first day when there is none): never the wall clock, so a rebuild of the same data gives the
+    same numbers. -#}
 {%- set configured = aicost_as_of_date_literal() -%}
 
 with
@@ -17,7 +18,9 @@ as_of as (
         {%- if configured is not none %}
         {{ configured }} as as_of_date
         {%- else %}
-        cast(max(usage_date) as date) as as_of_date
+        {#- no accepted call at all (every record rejected): the time spine's first day, so the
+            build still succeeds and says so with empty marts #}
+        coalesce(cast(max(usage_date) as date), cast('{{ var("time_spine_start") }}' as date)) as as_of_date
         {%- endif %}
     from daily_groups
 

@@ -1,0 +1,1 @@
+"""Hypothesis strategies for the raw records of each usage source (one module per source)."""
