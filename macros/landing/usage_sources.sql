@@ -4,11 +4,17 @@
     onto the canonical usage event (aicost_usage_event_interface()). int_usage_events_unioned
     stacks the staging models, so validation, de-duplication, dimensions, pricing and the ledger
     apply to every source unchanged. A new source is one entry here, one landing macro and one
-    staging model (docs/developing.md). -#}
+    staging model (docs/developing.md). `lookups` are a source's other folders, landed the same
+    way but holding no calls (Langfuse traces, which give their observations dimensions). -#}
 
 {% macro aicost_usage_sources() -%}
     {{ return([
         {'name': 'usage', 'folder': 'usage', 'table': 'usage_events', 'model': 'stg_raw__usage_events',
          'patterns': ['*.jsonl', '*.json', '*.parquet'], 'landing': aicost_land_usage},
+        {'name': 'langfuse', 'folder': 'langfuse_observations', 'table': 'langfuse_observations',
+         'model': 'stg_langfuse__observations', 'patterns': ['*.jsonl', '*.json', '*.csv'],
+         'landing': aicost_land_langfuse_observations,
+         'lookups': [{'folder': 'langfuse_traces', 'table': 'langfuse_traces', 'patterns': ['*.jsonl', '*.json', '*.csv'],
+                      'landing': aicost_land_langfuse_traces}]},
     ]) }}
 {%- endmacro %}
