@@ -207,11 +207,13 @@ final as (
         -- tokens (usageDetails; the legacy usage / promptTokens only without it)
         case when has_usage_details then usage_details_is_unreadable or usage_details_has_counts
             else legacy_input is not null or legacy_usage_is_unreadable end as input_tokens_is_sent,
-        case when has_usage_details then details_input_tokens
+        case when usage_details_is_unreadable then null
+            when has_usage_details then details_input_tokens
             when not legacy_usage_is_unreadable then {{ aicost_number_from('legacy_input', 'text') }} end as input_tokens,
         case when has_usage_details then usage_details_is_unreadable or usage_details_has_counts
             else legacy_output is not null or legacy_usage_is_unreadable end as output_tokens_is_sent,
-        case when has_usage_details then details_output_tokens
+        case when usage_details_is_unreadable then null
+            when has_usage_details then details_output_tokens
             when not legacy_usage_is_unreadable then {{ aicost_number_from('legacy_output', 'text') }} end as output_tokens,
         {%- for field in ['cache_read', 'cache_write', 'cache_write_1h', 'reasoning'] %}
         has_usage_details and details_{{ field }}_is_sent as {{ field }}_tokens_is_sent,
