@@ -105,12 +105,8 @@
 {%- endmacro %}
 
 {% macro aicost_langfuse_first_spelling(struct, names) -%}
-    {#- The first spelling present (non-blank) of a field. -#}
-    {%- if names | length == 1 -%}
-        {{ struct }}.{{ adapter.quote(names[0]) }}
-    {%- else -%}
-        coalesce({% for name in names %}nullif({{ struct }}.{{ adapter.quote(name) }}, ''){{ ', ' if not loop.last }}{% endfor %})
-    {%- endif -%}
+    {#- The first spelling present (non-empty) of a field: an empty string is no value (CSV). -#}
+    coalesce({% for name in names %}nullif({{ struct }}.{{ adapter.quote(name) }}, ''){{ ', ' if not loop.last }}{% endfor %})
 {%- endmacro %}
 
 {% macro aicost_langfuse_records(files) -%}
