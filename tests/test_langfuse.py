@@ -30,6 +30,7 @@ from langfuse_records import (
     blob_observation,
     blob_trace,
     export_csv,
+    export_json,
 )
 
 RATE_CARD = [
@@ -111,6 +112,13 @@ EXPORT_TRACES = [
                updated_at="2026-01-12 08:30:00.000000"),
     '{"id": "t-broken", "timestamp": ',
 ]  # fmt: skip
+# the same export as one JSON array
+EXPORT_JSON = [
+    blob_observation("json-gen", "t-json", "GENERATION", start_time="2026-01-12 09:00:00.000000",
+                     provided_model_name="gpt-4o", usage_details={"input": 100, "output": 10, "total": 110},
+                     total_cost=0.00035),
+    blob_observation("json-event", "t-json", "EVENT"),
+]  # fmt: skip
 ENRICHED_OBSERVATIONS = [
     blob_enriched_observation("exp-gen", "t-exp", "GENERATION", environment="production",
                               start_time="2026-01-13 10:00:00.000000", provided_model_name="gpt-4o",
@@ -139,10 +147,11 @@ FILES = {
     "langfuse_observations/observations_page_2.json": json.dumps(EMPTY_PAGE, indent=2),
     "langfuse_observations/observations_v2.jsonl": V2_OBSERVATIONS,
     "langfuse_observations/export_observations.csv": export_csv(EXPORT_OBSERVATIONS),
+    "langfuse_observations/export_observations.json": export_json(EXPORT_JSON),
     "langfuse_observations/export_observations_v2.jsonl": ENRICHED_OBSERVATIONS,
     "langfuse_observations/legacy_observations.jsonl": LEGACY_OBSERVATIONS,
 }
-RECORDS = 5 + 1 + 3 + 3 + 1 + 3  # the records of the six observation files (an empty page is one)
+RECORDS = 5 + 1 + 3 + 3 + 2 + 1 + 3  # the records of the seven observation files (an empty page is one)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +179,7 @@ def test_every_record_lands_once_as_a_call_or_a_reject(langfuse) -> None:
         )
     )
     assert counts == {"langfuse": RECORDS, "usage": 1}
-    assert langfuse.scalar("select count(*) from marts.fct_llm_calls where source_name = 'langfuse'") == 9
+    assert langfuse.scalar("select count(*) from marts.fct_llm_calls where source_name = 'langfuse'") == 10
 
 
 def test_tokens_are_in_the_contract_form(langfuse) -> None:
@@ -189,6 +198,7 @@ def test_tokens_are_in_the_contract_form(langfuse) -> None:
         ("gen-o3", 1000, 0, 0, 0, 1000, 800),
         # OpenAI's 1,500 prompt tokens: 500 uncached + 1,000 cached
         ("gen-openai", 1500, 1000, 0, 0, 300, None),
+        ("json-gen", 100, 0, 0, 0, 10, None),
         ("old-gen-1", 100, 0, 0, 0, 10, None),
         ("old-gen-2", 300, 0, 0, 0, 30, None),
     ]
@@ -218,6 +228,8 @@ def test_each_call_is_priced_and_keeps_langfuse_cost(langfuse) -> None:
     # 900 x 2.50 + 100 x 10 = $0.00325; 400 x 2.50 + 50 x 10 = $0.0015
     assert costs["csv-gen"] == (Decimal("0.00325"), Decimal("0.00325"))
     assert costs["exp-gen"] == (Decimal("0.0015"), Decimal("0.0015"))
+    # 100 x 2.50 + 10 x 10 = $0.00035
+    assert costs["json-gen"] == (Decimal("0.00035"), Decimal("0.00035"))
     # no cost details before 2024 (the deprecated usage.totalCost is read): 100 x 2.50 + 10 x 10; 300 x 2.50 + 30 x 10
     assert costs["old-gen-1"] == (Decimal("0.00035"), None)
     assert costs["old-gen-2"] == (Decimal("0.00105"), Decimal("0.00105"))
@@ -237,6 +249,7 @@ def test_calls_say_what_was_called(langfuse) -> None:
         ("gen-error", "openai", "gpt-4o", "chat", "primary", "error", "t-support", None, None),
         ("gen-o3", "openai", "o3", "chat", "primary", "success", "t-missing", None, None),
         ("gen-openai", "openai", "gpt-4o-2024-08-06", "chat", "primary", "success", "t-support", "agent-1", 1400),
+        ("json-gen", "openai", "gpt-4o", "chat", "primary", "success", "t-json", None, None),
         ("old-gen-1", "openai", "gpt-4o", "chat", "primary", "success", "t-old", None, None),
         ("old-gen-2", "openai", "gpt-4o", "chat", "primary", "success", "t-old", None, None),
     ]  # fmt: skip
@@ -261,6 +274,7 @@ def test_dimensions_come_from_the_observation_and_its_trace(langfuse) -> None:
         ("gen-o3", "unattributed", "unattributed", "unattributed", "dev", "user-8", None),
         # trace tags customer:acme and feature:support_assistant, trace metadata team
         ("gen-openai", "acme", "support_assistant", "cx", "prod", "user-17", "sess-9"),
+        ("json-gen", "unattributed", "unattributed", "unattributed", "unattributed", None, None),
         ("old-gen-1", "unattributed", "unattributed", "unattributed", "unattributed", None, None),
         ("old-gen-2", "unattributed", "unattributed", "unattributed", "unattributed", None, None),
     ]  # fmt: skip
@@ -275,6 +289,7 @@ def test_observations_that_are_not_model_calls_are_rejected(langfuse) -> None:
     assert rejects == [
         ("export_observations.csv", 2, 0, "csv-tool", not_a_call, "observation type TOOL is not a model call"),
         ("export_observations.csv", 3, 0, "csv-span", not_a_call, "observation type SPAN is not a model call"),
+        ("export_observations.json", 1, 1, "json-event", not_a_call, "observation type EVENT is not a model call"),
         # a legacy usage counted in characters is not tokens
         ("legacy_observations.jsonl", 3, 0, "old-gen-chars", "invalid_token_count",
          "not a whole number: input_tokens output_tokens"),

@@ -161,13 +161,27 @@
     {%- if columns -%}{{ aicost_langfuse_count_sum(columns) }}{%- else -%}cast(0 as {{ aicost_type_count_value() }}){%- endif -%}
 {%- endmacro %}
 
-{% macro aicost_langfuse_location_value(location, tag) -%}
-    {#- The text a location holds on a joined observation row (trace columns are `trace__`-prefixed);
-        for the environment, Langfuse's own "no environment set" value is no value. -#}
+{% macro aicost_langfuse_location_columns() -%}
+    {#- The distinct columns the configured locations read on a joined observation row (trace
+        columns `trace__`-prefixed). -#}
+    {%- set columns = [] -%}
+    {%- for location in aicost_langfuse_all_locations() -%}
+        {%- set column = ('trace__' if location.scope == 'trace' else '') ~ location.column -%}
+        {%- if column not in columns -%}{%- do columns.append(column) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+{% macro aicost_langfuse_location_value(location, tag, suffix='') -%}
+    {#- The tag a location holds on a joined observation row (`located__<column>`; with suffix
+        `is_malformed`, whether an object or list was sent there); for the environment, Langfuse's
+        own "no environment set" value is no value. -#}
     {%- set parsed = aicost_langfuse_location(location) -%}
-    {%- set column = ('trace__' if parsed.scope == 'trace' else '') ~ parsed.column -%}
-    {%- if tag == 'environment' -%}
-        case when lower({{ aicost_clean_text(column) }}) = {{ aicost_sql_string(var('langfuse_unset_environment') | lower) }}
+    {%- set column = 'located__' ~ ('trace__' if parsed.scope == 'trace' else '') ~ parsed.column -%}
+    {%- if suffix -%}
+        {{ column }}_{{ suffix }}
+    {%- elif tag == 'environment' -%}
+        case when lower({{ column }}) = {{ aicost_sql_string(var('langfuse_unset_environment') | lower) }}
             then null else {{ column }} end
     {%- else -%}
         {{ column }}

@@ -12,9 +12,10 @@
 {%- set locations = aicost_langfuse_dimension_locations() -%}
 {%- set input_fields = ['input', 'input_with_cache', 'cache_read', 'cache_write', 'cache_write_1h'] -%}
 {%- set output_fields = ['output', 'output_with_reasoning', 'reasoning'] -%}
+{%- set usage_columns = aicost_langfuse_count_columns(var('langfuse_usage_keys').keys()) + ['usage__total'] -%}
 {%- set provider_values = [] -%}
 {%- for location in var('langfuse_provider_locations', []) -%}
-    {%- do provider_values.append(aicost_clean_text(aicost_langfuse_location_value(location, 'provider'))) -%}
+    {%- do provider_values.append(aicost_langfuse_location_value(location, 'provider')) -%}
 {%- endfor -%}
 
 with
@@ -38,7 +39,8 @@ latest_traces as (
     select
         trace_id
         {%- for column in trace_columns %},
-        {{ column }} as trace__{{ column }}
+        {{ aicost_tag_value(column) }} as trace__{{ column }},
+        {{ aicost_tag_is_malformed(column) }} as trace__{{ column }}_is_malformed
         {%- endfor %}
     from (
         select
@@ -54,14 +56,25 @@ latest_traces as (
 
 ),
 
+usage_texts as (
+
+    select
+        source.*
+        {%- for column in usage_columns %},
+        {{ aicost_clean_text('source.' ~ column) }} as {{ column }}__trimmed
+        {%- endfor %}
+    from source
+
+),
+
 counted as (
 
     {#- Each usage key: whether sent, and its exact count (NULL when absent or unreadable). -#}
     select
         source.*,
-        {%- for column in aicost_langfuse_count_columns(var('langfuse_usage_keys').keys()) + ['usage__total'] %}
-        {{ aicost_clean_text('source.' ~ column) }} is not null as {{ column }}_is_sent,
-        {{ aicost_number_from('source.' ~ column, 'text') }} as {{ column }}_count,
+        {%- for column in usage_columns %}
+        {{ column }}__trimmed is not null as {{ column }}_is_sent,
+        {{ dbt.safe_cast(column ~ '__trimmed', aicost_type_count_value()) }} as {{ column }}_count,
         {%- endfor %}
         {{ aicost_clean_text('source.id') }} as observation_id,
         {{ aicost_clean_text('source.trace_id') }} as observation_trace_id,
@@ -83,7 +96,7 @@ counted as (
             {{ aicost_clean_text('source.cost_details_total') }}, {{ aicost_clean_text('source.cost_total') }},
             {{ aicost_clean_text('source.calculated_total_cost') }}, {{ aicost_clean_text('source.legacy_usage_total_cost') }}
         ) as reported_cost_text
-    from source
+    from usage_texts as source
 
 ),
 
@@ -122,10 +135,17 @@ tokens as (
 
 joined as (
 
+    {#- each column a location reads, once: as a tag (an object or a list is none), and whether malformed -#}
     select
         tokens.*
-        {%- for column in trace_columns %},
-        latest_traces.trace__{{ column }}
+        {%- for column in aicost_langfuse_location_columns() %}
+        {%- if column.startswith('trace__') %},
+        latest_traces.{{ column }} as located__{{ column }},
+        coalesce(latest_traces.{{ column }}_is_malformed, false) as located__{{ column }}_is_malformed
+        {%- else %},
+        {{ aicost_tag_value('tokens.' ~ column) }} as located__{{ column }},
+        {{ aicost_tag_is_malformed('tokens.' ~ column) }} as located__{{ column }}_is_malformed
+        {%- endif %}
         {%- endfor %}
     from tokens
     left join latest_traces
@@ -142,8 +162,8 @@ located as (
         {%- for tag, tag_locations in locations.items() %}
         {%- set values = [] -%}{%- set malformed = [] -%}
         {%- for location in tag_locations -%}
-            {%- do values.append(aicost_tag_value(aicost_langfuse_location_value(location, tag))) -%}
-            {%- do malformed.append(aicost_tag_is_malformed(aicost_langfuse_location_value(location, tag))) -%}
+            {%- do values.append(aicost_langfuse_location_value(location, tag)) -%}
+            {%- do malformed.append(aicost_langfuse_location_value(location, tag, 'is_malformed')) -%}
         {%- endfor %}
         {{ ('coalesce(' ~ values | join(', ') ~ ')') if values else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as resolved__{{ tag }},
         {{ ('(' ~ malformed | join(' or ') ~ ')') if malformed else 'false' }} as resolved__{{ tag }}_is_malformed,
