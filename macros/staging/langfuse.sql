@@ -196,8 +196,8 @@
          ~ aicost_clean_text('latency') ~ ' is not null)', 'latency_ms:unreadable'),
         ('reported_cost_text is not null and ' ~ dbt.safe_cast('reported_cost_text', aicost_type_money()) ~ ' is null',
          'reported_cost_usd:unreadable'),
-        ('coalesce(metadata_is_sent and not metadata_is_object, false)', 'metadata:not_an_object'),
-        ('coalesce(tags_is_sent and not tags_is_list, false)', 'tags:not_a_list'),
+        ('flag__metadata_is_sent and not flag__metadata_is_object', 'metadata:not_an_object'),
+        ('flag__tags_is_sent and not flag__tags_is_list', 'tags:not_a_list'),
         ('coalesce(has_usage_details and usage__total_count <> usage_key_sum, false)', 'usage_details:total_mismatch'),
     ] -%}
     {%- for tag in locations -%}

@@ -13,6 +13,10 @@
 {%- set input_fields = ['input', 'input_with_cache', 'cache_read', 'cache_write', 'cache_write_1h'] -%}
 {%- set output_fields = ['output', 'output_with_reasoning', 'reasoning'] -%}
 {%- set usage_columns = aicost_langfuse_count_columns(var('langfuse_usage_keys').keys()) + ['usage__total'] -%}
+{#- the landing's flags: booleans on DuckDB, maybe text in a warehouse table -#}
+{%- set kinds = aicost_column_kinds(source('langfuse', 'langfuse_observations')) -%}
+{%- set flags = ['usage_details_is_sent', 'usage_details_is_object', 'usage_is_sent', 'usage_is_object',
+                 'metadata_is_sent', 'metadata_is_object', 'tags_is_sent', 'tags_is_list'] -%}
 {%- set provider_values = [] -%}
 {%- for location in var('langfuse_provider_locations', []) -%}
     {%- do provider_values.append(aicost_langfuse_location_value(location, 'provider')) -%}
@@ -60,6 +64,9 @@ usage_texts as (
 
     select
         source.*
+        {%- for flag in flags %},
+        coalesce({{ aicost_boolean_from('source.' ~ flag, kinds.get(flag, 'text')) }}, false) as flag__{{ flag }}
+        {%- endfor %}
         {%- for column in usage_columns %},
         {{ aicost_clean_text('source.' ~ column) }} as {{ column }}__trimmed
         {%- endfor %}
@@ -79,11 +86,10 @@ counted as (
         {{ aicost_clean_text('source.id') }} as observation_id,
         {{ aicost_clean_text('source.trace_id') }} as observation_trace_id,
         upper({{ aicost_clean_text('source.type') }}) as observation_type,
-        coalesce(source.usage_details_is_sent, false) as has_usage_details,
-        coalesce(source.usage_details_is_sent, false) and not coalesce(source.usage_details_is_object, false)
-            as usage_details_is_unreadable,
+        flag__usage_details_is_sent as has_usage_details,
+        flag__usage_details_is_sent and not flag__usage_details_is_object as usage_details_is_unreadable,
         {# API v1 derives `usage` and promptTokens from usageDetails: read only without it #}
-        coalesce(source.usage_is_sent, false) and (not coalesce(source.usage_is_object, false)
+        flag__usage_is_sent and (not flag__usage_is_object
             or upper(coalesce({{ aicost_clean_text('source.legacy_usage_unit') }}, 'TOKENS')) <> 'TOKENS')
             as legacy_usage_is_unreadable,
         coalesce({{ aicost_clean_text('source.legacy_usage_input') }}, {{ aicost_clean_text('source.prompt_tokens') }})
