@@ -336,3 +336,17 @@ def test_a_tag_spelled_differently_is_one_line_of_configuration(tmp_path) -> Non
     call = built.call("g-1")
     # 1,000 x 2.50 + 100 x 10 = $0.0035
     assert (call["customer_id"], call["environment"], call["list_cost_usd"]) == ("wayne", "prod", Decimal("0.0035"))
+
+
+def test_a_location_that_names_nothing_is_a_clear_error(tmp_path) -> None:
+    built = build_world(
+        tmp_path,
+        usage={"app.jsonl": [event("canonical-1")]},
+        dbt_vars={"langfuse_dimensions": {"customer_id": ["trace.tags"]}},
+        command=("parse",),
+        expect_success=False,
+    )
+    assert built.build.returncode != 0
+    assert "Bad configuration in var langfuse_dimensions / langfuse_provider_locations: location 'trace.tags'" in (
+        built.build.stdout
+    )
