@@ -76,7 +76,9 @@ def copy_raw_tables(duckdb_path: Path, database: str) -> None:
     """Load the raw tables a warehouse user would have, all text, from the DuckDB landing."""
     with duckdb.connect(str(duckdb_path), read_only=True) as source:
         tables = {}
-        for table in RAW_TABLES:
+        # every relation the landing made: the canonical tables and each usage source's (Langfuse…)
+        landed = source.execute("select table_name from information_schema.tables where table_schema = 'raw'")
+        for table in sorted({name for (name,) in landed.fetchall()} | set(RAW_TABLES)):
             cursor = source.execute(f"select * from raw.{table}")
             tables[table] = ([column[0] for column in cursor.description], cursor.fetchall())
     connection = psycopg2.connect(dbname=database, **PG)

@@ -3,7 +3,8 @@
     On DuckDB it (re)creates one view per raw table in var('raw_schema'), reading the folders of
     var('raw_path'):
       - each usage source of aicost_usage_sources() (the canonical `usage/` folder, the gateway
-        and telemetry exports) through its own landing macro, given the files found;
+        and telemetry exports) through its own landing macro, given the files found, and each
+        of its lookups (records that are not calls, such as Langfuse traces) the same way;
         a source whose folder is absent or empty is an empty relation with its columns, and a build
         needs at least one usage source with files;
       - each optional CSV is read as text (macros/landing/land_config_csvs.sql), or, when the file
@@ -35,6 +36,14 @@
         {%- do statements.append(
             'create or replace view ' ~ raw_schema ~ '.' ~ source.table ~ ' as\n'
             ~ source.landing(files)) -%}
+        {#- A source's lookups (e.g. Langfuse traces) are not calls: they land the same way but
+            never count as the usage logs a build needs. -#}
+        {%- for lookup in source.get('lookups', []) -%}
+            {%- set lookup_files = aicost_list_files(aicost_raw_folder(lookup.folder), lookup.patterns) -%}
+            {%- do statements.append(
+                'create or replace view ' ~ raw_schema ~ '.' ~ lookup.table ~ ' as\n'
+                ~ lookup.landing(lookup_files)) -%}
+        {%- endfor -%}
     {%- endfor -%}
     {%- if files_found | length == 0 -%}
         {{ exceptions.raise_compiler_error(

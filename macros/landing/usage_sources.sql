@@ -5,7 +5,8 @@
     stacks the staging models, so validation, de-duplication, dimensions, pricing and the ledger
     apply to every source unchanged. A new source is one entry here, one landing macro and one
     staging model (docs/developing.md). The LiteLLM folders are read with their subfolders (`**`):
-    bucket logging writes one object per file under date folders. -#}
+    bucket logging writes one object per file under date folders. `lookups` are a source's other
+    folders, landed the same way but holding no calls (Langfuse traces, which give their observations dimensions). -#}
 
 {% macro aicost_usage_sources() -%}
     {{ return([
@@ -17,5 +18,10 @@
         {'name': 'litellm_payloads', 'folder': 'litellm_payloads', 'table': var('litellm_payloads_table'),
          'model': 'stg_litellm__payloads', 'patterns': ['**/*.jsonl', '**/*.json'],
          'landing': aicost_land_litellm_payloads},
+        {'name': 'langfuse', 'folder': 'langfuse_observations', 'table': 'langfuse_observations',
+         'model': 'stg_langfuse__observations', 'patterns': ['*.jsonl', '*.json', '*.csv'],
+         'landing': aicost_land_langfuse_observations,
+         'lookups': [{'folder': 'langfuse_traces', 'table': 'langfuse_traces', 'patterns': ['*.jsonl', '*.json', '*.csv'],
+                      'landing': aicost_land_langfuse_traces}]},
     ]) }}
 {%- endmacro %}
