@@ -10,5 +10,7 @@
     {{ return([
         {'name': 'usage', 'folder': 'usage', 'table': 'usage_events', 'model': 'stg_raw__usage_events',
          'patterns': ['*.jsonl', '*.json', '*.parquet'], 'landing': aicost_land_usage},
+        {'name': 'otel', 'folder': 'otel_spans', 'table': 'otel_spans', 'model': 'stg_otel__spans',
+         'patterns': ['*.jsonl', '*.json'], 'landing': aicost_land_otel},
     ]) }}
 {%- endmacro %}
