@@ -31,7 +31,8 @@ SECRET_SYSTEM = "OTEL-SECRET-SYSTEM-5520 you are a careful assistant"
 SECRET_TOOL_ARGUMENTS = '{"query": "OTEL-SECRET-TOOL-ARGS-3319"}'
 SECRET_TOOL_RESULT = "OTEL-SECRET-TOOL-RESULT-8842"
 API_KEY = "sk-live-otel-1234567890abcdef"
-SECRETS = [SECRET_PROMPT, SECRET_SYSTEM, "OTEL-SECRET-TOOL-ARGS-3319", SECRET_TOOL_RESULT, API_KEY, "Stub answer"]
+# text the instrumentations write into the spans (prompts, completions, tool calls)
+SECRETS = [SECRET_PROMPT, SECRET_SYSTEM, "OTEL-SECRET-TOOL-ARGS-3319", SECRET_TOOL_RESULT, "Stub answer"]
 
 
 class ConsumerFailure(Exception):
