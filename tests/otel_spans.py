@@ -39,7 +39,8 @@ def any_value(value: Any) -> dict[str, Any]:
 
 
 def key_values(attributes: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """A mapping as an OTLP KeyValue list (a value that is already an AnyValue dict is kept)."""
+    """A mapping as an OTLP KeyValue list (a value that is already an AnyValue dict, or the empty
+    AnyValue {}, is kept as it is)."""
     return [
         {"key": key, "value": value if isinstance(value, dict) and _is_any_value(value) else any_value(value)}
         for key, value in attributes.items()
@@ -47,6 +48,8 @@ def key_values(attributes: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _is_any_value(value: dict[str, Any]) -> bool:
+    if not value:
+        return True
     kinds = {"stringValue", "boolValue", "intValue", "doubleValue", "arrayValue", "kvlistValue", "bytesValue"}
     return len(value) == 1 and next(iter(value)) in kinds
 

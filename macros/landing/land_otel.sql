@@ -144,7 +144,11 @@
             scope_name,
             scope_version,
             {%- for field, keys in fields.items() %}
+            {%- if field in ['operation', 'span_kind'] %}
+            {{ aicost_otel_identifier(aicost_otel_first_value('span_attributes', keys)) }} as {{ field }},
+            {%- else %}
             {{ aicost_otel_first_value('span_attributes', keys) }} as {{ field }},
+            {%- endif %}
             {%- endfor %}
             {%- for tag in tags %}
             {{ aicost_otel_dimension_value(tag) }} as {{ tag }},
@@ -361,6 +365,15 @@
             list_position(list_transform({{ pairs }}, lambda other: other.k), pair.k) = position)
     )) as varchar) end
     {%- endif -%}
+{%- endmacro %}
+
+{% macro aicost_otel_identifier(expression) -%}
+    {#- A value that names something (an operation, a span kind) is kept only when it looks like a
+        name: anything else a broken exporter writes there lands as `{not_a_name}`, never as text. -#}
+    case
+        when regexp_full_match({{ expression }}, '[A-Za-z0-9_.-]{1,64}') then {{ expression }}
+        when {{ expression }} is not null then '{not_a_name}'
+    end
 {%- endmacro %}
 
 {% macro aicost_otel_hex_id(expression) -%}

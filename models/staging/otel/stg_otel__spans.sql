@@ -159,7 +159,9 @@ final as (
         {{ aicost_resolved_provider('provider_sent', 'model_sent', infer_from_model=true) }} as provider,
         {{ aicost_normalised_model('model_sent') }} as model,
         case model_operation when 'embeddings' then 'embedding' when 'rerank' then 'rerank' end as call_role,
-        coalesce(model_operation, operation_sent) as operation,
+        {#- an operation that is not an identifier is no operation (never free text past staging) -#}
+        coalesce(model_operation,
+            case when {{ aicost_regex_matches('operation_sent', identifier_pattern) }} then operation_sent end) as operation,
         status,
 
         -- tags: where var('otel_dimensions') says the span keeps them
