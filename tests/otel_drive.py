@@ -21,6 +21,7 @@ file exporter (`--json-file`), so the test can compare the two renderings.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from typing import Any
 
@@ -70,10 +71,8 @@ def _openai_calls(client: Any) -> None:
                     raise ConsumerFailure("the application failed after the provider answered")
     except ConsumerFailure:
         pass
-    try:
+    with contextlib.suppress(openai.InternalServerError):
         client.chat.completions.create(model="gpt-4o", messages=_messages(), **_case("server_error"))
-    except openai.InternalServerError:
-        pass
 
 
 def _exporters(otlp_url: str, json_file: str) -> list[Any]:
@@ -121,15 +120,17 @@ def _agent_run(provider: Any, client: Any) -> None:
     from opentelemetry.util.genai.handler import get_telemetry_handler
 
     handler = get_telemetry_handler(tracer_provider=provider)
-    with handler.workflow("ticket_triage"):
-        with handler.invoke_remote_agent("openai", agent_name="triage_agent", request_model="gpt-4o-mini") as agent:
-            agent.conversation_id = "conv-991"
-            client.chat.completions.create(model="gpt-4o-mini", messages=_messages(), **_case("agent_chat"))
-            with handler.tool("lookup_order", tool_type="function") as tool:
-                tool.arguments = SECRET_TOOL_ARGUMENTS
-                tool.tool_result = SECRET_TOOL_RESULT
-            agent.input_tokens = 800
-            agent.output_tokens = 60
+    with (
+        handler.workflow("ticket_triage"),
+        handler.invoke_remote_agent("openai", agent_name="triage_agent", request_model="gpt-4o-mini") as agent,
+    ):
+        agent.conversation_id = "conv-991"
+        client.chat.completions.create(model="gpt-4o-mini", messages=_messages(), **_case("agent_chat"))
+        with handler.tool("lookup_order", tool_type="function") as tool:
+            tool.arguments = SECRET_TOOL_ARGUMENTS
+            tool.tool_result = SECRET_TOOL_RESULT
+        agent.input_tokens = 800
+        agent.output_tokens = 60
 
 
 def run_traceloop(model_url: str, otlp_url: str, json_file: str) -> None:

@@ -84,8 +84,8 @@ class _StubModelHandler(BaseHTTPRequestHandler):
             self._send_json(case["status"], {"error": {"message": "the stub fails this call", "type": "server_error"}})
         elif self.path.endswith("/embeddings"):
             usage = {"prompt_tokens": case["prompt_tokens"], "total_tokens": case["prompt_tokens"]}
-            self._send_json(200, {"object": "list", "model": case["model"], "usage": usage,
-                                  "data": [{"object": "embedding", "index": 0, "embedding": [0.25, -0.5, 0.125]}]})  # fmt: skip
+            vector = {"object": "embedding", "index": 0, "embedding": [0.25, -0.5, 0.125]}
+            self._send_json(200, {"object": "list", "model": case["model"], "usage": usage, "data": [vector]})
         elif self.path.endswith("/messages"):
             self._send_json(200, _anthropic_message(case))
         elif request.get("stream"):
@@ -126,8 +126,7 @@ def _chat_completion(case: dict[str, Any]) -> dict[str, Any]:
         "object": "chat.completion",
         "created": 1767225600,
         "model": case["model"],
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": "Stub answer."}}],  # fmt: skip
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Stub answer."}}],
         "usage": _openai_usage(case),
     }
 
@@ -141,8 +140,10 @@ def _anthropic_message(case: dict[str, Any]) -> dict[str, Any]:
         "content": [{"type": "text", "text": "Stub answer."}],
         "stop_reason": "end_turn",
         "stop_sequence": None,
-        "usage": {key: case[key] for key in ("input_tokens", "output_tokens", "cache_creation_input_tokens",
-                                             "cache_read_input_tokens")},  # fmt: skip
+        "usage": {
+            key: case[key]
+            for key in ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+        },
     }
 
 

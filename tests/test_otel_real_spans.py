@@ -35,7 +35,8 @@ SCENARIOS = {
 }
 # USD per million tokens
 RATE_CARD = [
-    rate("openai", "gpt-4o-mini", input_usd_per_mtok="0.15", cache_read_usd_per_mtok="0.075", output_usd_per_mtok="0.6"),
+    rate("openai", "gpt-4o-mini", input_usd_per_mtok="0.15", cache_read_usd_per_mtok="0.075",
+         output_usd_per_mtok="0.6"),
     rate("openai", "gpt-4o", input_usd_per_mtok="2.5", cache_read_usd_per_mtok="1.25", output_usd_per_mtok="10"),
     rate("openai", "o4-mini", input_usd_per_mtok="1.1", cache_read_usd_per_mtok="0.275", output_usd_per_mtok="4.4"),
     rate("openai", "text-embedding-3-small", input_usd_per_mtok="0.02", output_usd_per_mtok="0", mode="embedding"),
@@ -54,7 +55,8 @@ def _run_scenarios(out_dir: Path) -> None:
                    "OTEL_LOGS_EXPORTER": "none"}  # fmt: skip
             running[scenario] = subprocess.Popen(
                 [sys.executable, str(TESTS / "otel_drive.py"), scenario, "--model-url", model_url,
-                 "--otlp-url", f"{otlp_url}/{scenario}/v1/traces", "--json-file", str(out_dir / f"{scenario}.sdk.jsonl")],
+                 "--otlp-url", f"{otlp_url}/{scenario}/v1/traces",
+                 "--json-file", str(out_dir / f"{scenario}.sdk.jsonl")],
                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )  # fmt: skip
         try:
@@ -182,8 +184,7 @@ def test_openllmetry_calls(warehouse: BuiltWarehouse) -> None:
     assert tokens == {
         # 1,500 prompt tokens of which 1,024 cached: 476 x $0.15/M + 1,024 x $0.075/M + 200 x $0.60/M
         # = 0.0000714 + 0.0000768 + 0.00012
-        "chatcmpl-cached": ("openai", "gpt-4o-mini-2024-07-18", "success", 1500, 1024, 0, 200, 0,
-                            Decimal("0.0002682")),
+        "chatcmpl-cached": ("openai", "gpt-4o-mini-2024-07-18", "success", 1500, 1024, 0, 200, 0, Decimal("0.0002682")),
         # 900 output tokens including 320 reasoning: 400 x $1.10/M + 900 x $4.40/M
         "chatcmpl-reasoning": ("openai", "o4-mini-2025-04-16", "success", 400, 0, 0, 900, 320, Decimal("0.0044")),
         # 252 x $2.50/M + 2,048 x $1.25/M + 150 x $10/M = 0.00063 + 0.00256 + 0.0015
@@ -194,11 +195,29 @@ def test_openllmetry_calls(warehouse: BuiltWarehouse) -> None:
         "chat/error": ("openai", "gpt-4o", "error", 0, 0, 0, 0, None, Decimal("0")),
         # Anthropic's 40 uncached input tokens + 3,000 written to the cache = 3,040 (the
         # instrumentation adds them): 40 x $3/M + 3,000 x $3.75/M + 250 x $15/M = 0.00012 + 0.01125 + 0.00375
-        "msg_cache_write": ("anthropic", "claude-sonnet-4-5-20250929", "success", 3040, 0, 3000, 250, None,
-                            Decimal("0.01512")),
+        "msg_cache_write": (
+            "anthropic",
+            "claude-sonnet-4-5-20250929",
+            "success",
+            3040,
+            0,
+            3000,
+            250,
+            None,
+            Decimal("0.01512"),
+        ),
         # 25 uncached + 3,000 read: 25 x $3/M + 3,000 x $0.30/M + 180 x $15/M = 0.000075 + 0.0009 + 0.0027
-        "msg_cache_read": ("anthropic", "claude-sonnet-4-5-20250929", "success", 3025, 3000, 0, 180, None,
-                           Decimal("0.003675")),
+        "msg_cache_read": (
+            "anthropic",
+            "claude-sonnet-4-5-20250929",
+            "success",
+            3025,
+            3000,
+            0,
+            180,
+            None,
+            Decimal("0.003675"),
+        ),
     }
 
 
@@ -229,9 +248,7 @@ def test_spans_that_are_not_model_calls_and_second_spans_of_one_call(warehouse: 
     ]
     # OpenLLMetry's anthropic.chat span and the anthropic SDK's own span describe one call (one
     # gen_ai.response.id): it is billed once, the other span is its duplicate
-    assert warehouse.scalar(
-        "select count(*) from marts.fct_llm_calls where request_id like '%:msg_cache_write'"
-    ) == 1
+    assert warehouse.scalar("select count(*) from marts.fct_llm_calls where request_id like '%:msg_cache_write'") == 1
 
 
 def test_no_prompt_completion_tool_or_key_text_in_any_relation(warehouse: BuiltWarehouse, captured: Path) -> None:

@@ -183,8 +183,8 @@ def test_the_build_succeeds_and_every_span_and_line_lands_once(odd: BuiltWarehou
     # mixed_bytes.jsonl: three lines; pretty.json: one; empty and blank files: none
     assert per_source == {"otel": len(LINES) + 3 + 3 + 1, "usage": 3}
     landed = odd.rows(
-        "select line_number, record_index from marts.fct_llm_calls where source_file like '%/odd.jsonl'"
-        " union all select line_number, record_index from marts.fct_rejected_events where source_file like '%/odd.jsonl'"
+        "select line_number, record_index from marts.fct_llm_calls where source_file like '%/odd.jsonl' union all"
+        " select line_number, record_index from marts.fct_rejected_events where source_file like '%/odd.jsonl'"
     )
     expected = [(number, 0) for number in range(1, len(LINES) + 1)] + [(_line_of("odd_spans"), i) for i in (1, 2, 3)]
     assert sorted(landed) == sorted(expected)
@@ -217,7 +217,9 @@ def test_readable_values_are_read_exactly(odd: BuiltWarehouse) -> None:
     assert str(number_time["occurred_at"]) == "2026-01-10 12:00:00"
     assert odd.scalar("select request_id from marts.fct_llm_calls where request_id like '%:upper_ids'") == (
         "abcdef" + "0" * 26 + ":upper_ids")  # fmt: skip
-    error = odd.dicts("select status, list_cost_usd from marts.fct_llm_calls where request_id like '%:error_status_text'")
+    error = odd.dicts(
+        "select status, list_cost_usd from marts.fct_llm_calls where request_id like '%:error_status_text'"
+    )
     assert error == [{"status": "error", "list_cost_usd": Decimal("0.0035")}]
     reported = odd.scalar("select reported_cost_usd from marts.fct_llm_calls where request_id like '%:reported_cost'")
     assert reported == Decimal("0.0042")
@@ -300,3 +302,13 @@ def test_no_long_or_free_text_in_any_relation(odd: BuiltWarehouse) -> None:
     for schema, table in relations:
         text = json.dumps(odd.rows(f'select * from "{schema}"."{table}"'), default=str)
         assert "LONG-SECRET" not in text, f"free text found in {schema}.{table}"
+
+
+def test_a_folder_of_nothing_but_rejects_builds(tmp_path) -> None:
+    not_a_call = span("GET /health", {"http.request.method": "GET"}, trace_id=trace_id(1), span_id=span_id(1))
+    built = build_world(tmp_path, files={"otel_spans/rejects.jsonl": ["{", request_line(not_a_call)]})
+    assert built.scalar("select count(*) from marts.fct_llm_calls") == 0
+    assert built.rows("select reject_reason from marts.fct_rejected_events order by line_number") == [
+        ("malformed_json",),
+        ("not_a_model_call",),
+    ]

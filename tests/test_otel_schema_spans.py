@@ -228,9 +228,10 @@ def providers_request() -> dict[str, Any]:
         "gen_ai.response.id": "chatcmpl-1-26",
         "gen_ai.usage.prompt_tokens": 300,
         "gen_ai.usage.completion_tokens": 20,
-    }, trace_id=trace_id(7), span_id=span_id(71),
-        events=[{"name": "gen_ai.content.prompt", "attributes": {"gen_ai.prompt": SECRET}},
-                {"name": "gen_ai.content.completion", "attributes": {"gen_ai.completion": SECRET_COMPLETION}}])  # fmt: skip
+    }, trace_id=trace_id(7), span_id=span_id(71), events=[
+        {"name": "gen_ai.content.prompt", "attributes": {"gen_ai.prompt": SECRET}},
+        {"name": "gen_ai.content.completion", "attributes": {"gen_ai.completion": SECRET_COMPLETION}},
+    ])  # fmt: skip
     return export_request({"service.name": "gateway", "cloud.region": "us-east-1"}, [
         ("fixture.semconv.providers", "1.44.0", [vertex, azure, bedrock]),
         ("fixture.semconv.v1_26", "1.26.0", [v1_26]),
@@ -268,7 +269,8 @@ def test_openllmetry_0_33_names(warehouse: BuiltWarehouse) -> None:
         "embeddings", "embedding", 50, 0)  # fmt: skip
     assert embedding["list_cost_usd"] == Decimal("0.000001")
     # prompt_tokens already holds the 5,000 cache reads: 30 x $1/M + 5,000 x $0.10/M + 200 x $5/M
-    assert (anthropic["provider"], anthropic["input_tokens"], anthropic["cache_read_tokens"]) == ("anthropic", 5030, 5000)
+    assert (anthropic["provider"], anthropic["input_tokens"], anthropic["cache_read_tokens"]) == (
+        "anthropic", 5030, 5000)  # fmt: skip
     assert anthropic["list_cost_usd"] == Decimal("0.00153")
     assert anthropic["operation"] == "completion"
     for call in (chat, embedding, anthropic):
@@ -281,13 +283,15 @@ def test_semconv_anthropic(warehouse: BuiltWarehouse) -> None:
     calls = _by_span(warehouse, "fct_llm_calls")
     write, read, failed = calls["msg_01write"], calls["msg_01read"], calls["msg_01failed"]
     # 100 x $3/M + 2,000 x $3.75/M + 300 x $15/M = 0.0003 + 0.0075 + 0.0045
-    assert (write["input_tokens"], write["cache_write_tokens"], write["list_cost_usd"]) == (2100, 2000, Decimal("0.0123"))
+    assert (write["input_tokens"], write["cache_write_tokens"], write["list_cost_usd"]) == (
+        2100, 2000, Decimal("0.0123"))  # fmt: skip
     # 50 x $3/M + 2,000 x $0.30/M + 800 x $15/M = 0.00015 + 0.0006 + 0.012
     assert (read["input_tokens"], read["cache_read_tokens"], read["output_tokens"], read["reasoning_tokens"]) == (
         2050, 2000, 800, 500)  # fmt: skip
     assert read["list_cost_usd"] == Decimal("0.01275")
     # a failed call that reports usage is billed: 1,200 x $3/M + 35 x $15/M
-    assert (failed["status"], failed["model"], failed["list_cost_usd"]) == ("error", "claude-sonnet-4-5", Decimal("0.004125"))
+    assert (failed["status"], failed["model"], failed["list_cost_usd"]) == (
+        "error", "claude-sonnet-4-5", Decimal("0.004125"))  # fmt: skip
     for call in (write, read, failed):
         # deployment.environment.name `development` -> dev; gen_ai.conversation.id -> session
         assert (call["environment"], call["session_id"], call["feature"]) == ("dev", "conv-77", "claims-agent")
@@ -301,12 +305,14 @@ def test_an_input_count_below_its_cache_counts_gets_them_added(warehouse: BuiltW
 
 def test_providers_and_older_conventions(warehouse: BuiltWarehouse) -> None:
     calls = _by_span(warehouse, "fct_llm_calls")
-    vertex, azure, bedrock, v1_26 = calls[span_id(41)], calls["chatcmpl-azure-1"], calls[span_id(61)], calls["chatcmpl-1-26"]
+    vertex, azure = calls[span_id(41)], calls["chatcmpl-azure-1"]
+    bedrock, v1_26 = calls[span_id(61)], calls["chatcmpl-1-26"]
     # 6,000 x $0.30/M + 4,000 x $0.03/M + 500 x $2.50/M = 0.0018 + 0.00012 + 0.00125
     assert (vertex["provider"], vertex["model"], vertex["operation"], vertex["list_cost_usd"]) == (
         "vertex_ai", "gemini-2.5-flash", "chat", Decimal("0.00317"))  # fmt: skip
     # priced as the model that answered, not the deployment: 2,000 x $2.50/M + 100 x $10/M
-    assert (azure["provider"], azure["model"], azure["list_cost_usd"]) == ("azure", "gpt-4o-2024-11-20", Decimal("0.006"))
+    assert (azure["provider"], azure["model"], azure["list_cost_usd"]) == (
+        "azure", "gpt-4o-2024-11-20", Decimal("0.006"))  # fmt: skip
     # 1,000 x $3/M + 100 x $15/M
     assert (bedrock["provider"], bedrock["model"], bedrock["list_cost_usd"]) == (
         "bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", Decimal("0.0045"))  # fmt: skip

@@ -18,7 +18,8 @@ as_of as (
         {{ configured }} as as_of_date
         {%- else %}
         cast(max(usage_date) as date) as as_of_date
-        {%- endif %}
+        {%- endif %},
+        count(*) > 0 as has_calls
     from calls
 
 ),
@@ -27,6 +28,7 @@ final as (
 
     select
         as_of_date,
+        has_calls,
         cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as as_of_month,
         {{ dbt.datediff(dbt.date_trunc('month', 'as_of_date'), 'as_of_date', 'day') }} + 1 as days_elapsed,
         {{ dbt.datediff(

@@ -208,7 +208,7 @@ final as (
         cast(null as {{ dbt.type_boolean() }}) as is_batch,
 
         -- startTimeUnixNano: nanoseconds since the epoch, UTC (0 is the protobuf default: unset)
-        start_time_text is not null and start_time_text <> '0' as occurred_at_is_sent,
+        start_time_text is not null and coalesce({{ start_nanos }} <> 0, true) as occurred_at_is_sent,
         start_time_text as occurred_at_text,
         {#- whole minutes, then the microseconds within the minute: each step fits the 32-bit
             interval some engines take -#}
