@@ -3,12 +3,14 @@ schema (tests/otel_spans.py encodes them as OTLP JSON). Each span's comment name
 commit its attributes were read from:
 
 - OpenLLMetry 0.33.12 (traceloop/openllmetry commit 76a968a5500b17d24c606ec8f82ed3cf25fed80b),
-  the older names before OpenLLMetry moved to the current conventions:
-  packages/opentelemetry-semantic-conventions-ai/opentelemetry/semconv_ai/__init__.py (the keys),
-  packages/opentelemetry-instrumentation-openai/.../shared/__init__.py and chat_wrappers.py,
-  embeddings_wrappers.py, packages/opentelemetry-instrumentation-anthropic/.../__init__.py (the
-  values: gen_ai.system "OpenAI" / "Anthropic", llm.request.type, prompt_tokens including the
-  Anthropic cache tokens since commit 144c82a1, gen_ai.prompt.N.* content attributes).
+  the older names before OpenLLMetry moved to the current conventions. The keys:
+  packages/opentelemetry-semantic-conventions-ai/opentelemetry/semconv_ai/__init__.py; the values
+  (gen_ai.system "OpenAI" / "Anthropic", llm.request.type, prompt_tokens including the Anthropic
+  cache tokens since commit 144c82a1, the gen_ai.prompt.N.* content attributes): in
+  packages/opentelemetry-instrumentation-openai/opentelemetry/instrumentation/openai/, the files
+  shared/__init__.py, shared/chat_wrappers.py and shared/embeddings_wrappers.py; in
+  packages/opentelemetry-instrumentation-anthropic/opentelemetry/instrumentation/anthropic/, the
+  file __init__.py.
 - The GenAI semantic conventions (open-telemetry/semantic-conventions): v1.40.0 (commit
   7fe537301d17919af7d7eb65b32e9be35da2c497) docs/gen-ai/anthropic.md (input_tokens = Anthropic's
   input_tokens + cache_read_input_tokens + cache_creation_input_tokens) and
