@@ -101,6 +101,7 @@ def _lines() -> list[tuple[str, str | None]]:
         (raw_span_line("zero_time", 201, _set_start("0")), "zero_time"),
         (raw_span_line("no_time", 202, _set_start(None)), "no_time"),
         (raw_span_line("number_time", 203, _set_start(BASE_NANOS)), "number_time"),
+        (raw_span_line("precise_time", 217, _set_start(str(BASE_NANOS + 123_456_789))), "precise_time"),
         (raw_span_line("huge_time", 204, _set_start("99999999999999999999")), "huge_time"),
         (raw_span_line("bad_end", 205, lambda s: s.update(endTimeUnixNano="soon")), "bad_end"),
         (raw_span_line("odd_status", 206, lambda s: s.update(status={"code": "maybe"})), "odd_status"),
@@ -201,7 +202,8 @@ def test_odd_attribute_values(odd: BuiltWarehouse, response_id: str, reason: str
      ("no_time", "missing_required_field"), ("number_time", None), ("huge_time", "invalid_timestamp"),
      ("bad_end", None), ("odd_status", None), (span_id(207), "not_a_model_call"),
      ("value_not_object", "invalid_token_count"), ("odd_items", None), ("repeated_key", None),
-     ("upper_ids", None), ("after_odd_spans", None), ("odd_resource", None), ("bare_nan", "invalid_token_count"),
+     ("upper_ids", None), ("precise_time", None), ("after_odd_spans", None), ("odd_resource", None),
+     ("bare_nan", "invalid_token_count"),
      ("bom_first", None), ("after_bad_bytes", None), ("pretty", None)],
 )  # fmt: skip
 def test_odd_span_shapes(odd: BuiltWarehouse, response_id: str, reason: str | None) -> None:
@@ -215,6 +217,9 @@ def test_readable_values_are_read_exactly(odd: BuiltWarehouse) -> None:
         assert (call["input_tokens"], call["list_cost_usd"]) == (1000, Decimal("0.0035")), response_id
     number_time = odd.dicts("select occurred_at from marts.fct_llm_calls where request_id like '%:number_time'")[0]
     assert str(number_time["occurred_at"]) == "2026-01-10 12:00:00"
+    # nanoseconds since the epoch, kept to the microsecond
+    precise = odd.scalar("select occurred_at from marts.fct_llm_calls where request_id like '%:precise_time'")
+    assert str(precise) == "2026-01-10 12:00:00.123456"
     assert odd.scalar("select request_id from marts.fct_llm_calls where request_id like '%:upper_ids'") == (
         "abcdef" + "0" * 26 + ":upper_ids")  # fmt: skip
     error = odd.dicts(

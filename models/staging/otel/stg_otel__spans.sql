@@ -25,6 +25,7 @@
                         'reasoning_tokens'] -%}
 {%- set identifier_pattern = '^[a-z0-9_.]{1,40}$' -%}
 {%- set start_nanos = dbt.safe_cast('start_time_text', 'decimal(38, 0)') -%}
+{%- set start_minutes = aicost_integer_divide(start_nanos, 60000000000) -%}
 
 with
 
@@ -214,8 +215,8 @@ final as (
             interval some engines take -#}
         case when start_is_readable then
             {{ dbt.dateadd('microsecond',
-                'cast(floor(' ~ start_nanos ~ ' / 1000) - floor(' ~ start_nanos ~ ' / 60000000000) * 60000000 as integer)',
-                dbt.dateadd('minute', 'cast(floor(' ~ start_nanos ~ ' / 60000000000) as integer)',
+                'cast(' ~ aicost_integer_divide(start_nanos, 1000) ~ ' - ' ~ start_minutes ~ ' * 60000000 as integer)',
+                dbt.dateadd('minute', 'cast(' ~ start_minutes ~ ' as integer)',
                     "cast('1970-01-01 00:00:00' as " ~ api.Column.translate_type('timestamp') ~ ")")) }}
         end as occurred_at,
 
