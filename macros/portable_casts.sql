@@ -79,3 +79,17 @@
         cast({{ field }} as {{ type }})
     {%- endif -%}
 {%- endmacro %}
+
+{% macro aicost_integer_divide(numerator, denominator) -%}
+    {#- floor(numerator / denominator), exact for integers up to 38 digits (DuckDB divides decimals
+        as doubles, which loses the last digits of a 19-digit nanosecond count). -#}
+    {{ return(adapter.dispatch('aicost_integer_divide', 'ai_cost_attribution')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__aicost_integer_divide(numerator, denominator) -%}
+    floor(({{ numerator }}) / ({{ denominator }}))
+{%- endmacro %}
+
+{% macro duckdb__aicost_integer_divide(numerator, denominator) -%}
+    (cast({{ numerator }} as hugeint) // cast({{ denominator }} as hugeint))
+{%- endmacro %}

@@ -38,7 +38,7 @@ PG = {
     "password": os.environ.get("AICOST_PG_PASSWORD", "aicost"),
 }
 RAW_TABLES = [
-    "usage_events", "customers", "customer_revenue", "outcomes", "feature_owners", "api_keys",
+    "usage_events", "otel_spans", "customers", "customer_revenue", "outcomes", "feature_owners", "api_keys",
     "shared_costs", "tenant_footprint", "budgets", "provider_invoices", "price_adjustments",
 ]  # fmt: skip
 

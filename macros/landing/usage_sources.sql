@@ -23,5 +23,7 @@
          'landing': aicost_land_langfuse_observations,
          'lookups': [{'folder': 'langfuse_traces', 'table': 'langfuse_traces', 'patterns': ['*.jsonl', '*.json', '*.csv'],
                       'landing': aicost_land_langfuse_traces}]},
+        {'name': 'otel', 'folder': 'otel_spans', 'table': 'otel_spans', 'model': 'stg_otel__spans',
+         'patterns': ['*.jsonl', '*.json'], 'landing': aicost_land_otel},
     ]) }}
 {%- endmacro %}
