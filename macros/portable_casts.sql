@@ -30,6 +30,19 @@
 
 {% macro bigquery__aicost_type_money() -%}bignumeric{%- endmacro %}
 
+{% macro aicost_type_double() -%}
+    {#- A 64-bit float (dbt's type_float is 32-bit on DuckDB). -#}
+    {{ return(adapter.dispatch('aicost_type_double', 'ai_cost_attribution')()) }}
+{%- endmacro %}
+
+{% macro default__aicost_type_double() -%}double precision{%- endmacro %}
+
+{% macro duckdb__aicost_type_double() -%}double{%- endmacro %}
+
+{% macro spark__aicost_type_double() -%}double{%- endmacro %}
+
+{% macro bigquery__aicost_type_double() -%}float64{%- endmacro %}
+
 {% macro aicost_type_price() -%}decimal(18, 9){%- endmacro %}
 
 {% macro aicost_type_token_count() -%}{{ dbt.type_bigint() }}{%- endmacro %}

@@ -45,12 +45,19 @@
 
 {% macro aicost_number_from(column, kind) -%}
     {#- A count as an exact number (aicost_type_count_value), NULL when absent or unreadable
-        (validation tells the two apart): a NaN, an infinity or an integer past 32 digits is
-        unreadable, never an error. -#}
-    {%- if kind in ['integer', 'number'] -%}
-        {{ dbt.safe_cast(column, aicost_type_count_value()) }}
+        (validation tells the two apart): a NaN, an infinity, an integer past 32 digits, or a value
+        finer than the type's millionth (5e-324 would round to a whole 0) is unreadable, never an
+        error and never silently rounded. -#}
+    {%- set text = column if kind in ['integer', 'number'] else aicost_clean_text(column) -%}
+    {%- if kind == 'integer' -%}
+        {{ dbt.safe_cast(text, aicost_type_count_value()) }}
     {%- else -%}
-        {{ dbt.safe_cast(aicost_clean_text(column), aicost_type_count_value()) }}
+    case
+        when {{ dbt.safe_cast(text, aicost_type_double()) }}
+            <> {{ dbt.safe_cast(dbt.safe_cast(text, aicost_type_count_value()), aicost_type_double()) }}
+            then null
+        else {{ dbt.safe_cast(text, aicost_type_count_value()) }}
+    end
     {%- endif -%}
 {%- endmacro %}
 
