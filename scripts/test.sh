@@ -28,5 +28,5 @@ elif [ ! -x /usr/sbin/nginx ]; then
     echo "   /usr/sbin/nginx is missing and installing it needs root: the trusted-header browser test is skipped"
 fi
 
-echo "== pytest"
-exec .venv/bin/pytest "$@"
+echo "== pytest (one worker per core; a file's tests share a worker, so its built warehouses are built once)"
+exec .venv/bin/pytest -n "${AICOST_TEST_WORKERS:-auto}" --dist loadfile "$@"
