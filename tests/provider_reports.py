@@ -96,15 +96,17 @@ def openai_completions_result(
     }
 
 
-def openai_embeddings_result(model: str, *, input_tokens: int, requests: int) -> dict[str, Any]:
-    """``UsageEmbeddingsResult`` with ``group_by=model``."""
+def openai_embeddings_result(
+    model: str, *, input_tokens: int, requests: int, api_key_id: str | None = None
+) -> dict[str, Any]:
+    """``UsageEmbeddingsResult`` with ``group_by=model`` (and api_key_id when given)."""
     return {
         "object": "organization.usage.embeddings.result",  # enum, required
         "input_tokens": input_tokens,  # integer, required
         "num_model_requests": requests,  # integer, required
         "project_id": None,  # string or null
         "user_id": None,  # string or null
-        "api_key_id": None,  # string or null
+        "api_key_id": api_key_id,  # string or null (group_by=api_key_id)
         "model": model,  # string or null, e.g. "text-embedding-ada-002-v2"
     }
 

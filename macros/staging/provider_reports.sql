@@ -19,7 +19,13 @@
     {%- for field in required -%}
         {%- do checks.append((aicost_text(field) ~ ' is null', field ~ ':missing')) -%}
     {%- endfor -%}
-    {{ aicost_field_warnings(checks) }}
+    {{ aicost_report_problem_list(checks) }}
+{%- endmacro %}
+
+{% macro aicost_report_problem_list(checks) -%}
+    {#- The problems of (condition, 'field:problem') pairs whose condition holds, comma-separated
+        without a trailing comma; NULL when none. -#}
+    nullif(rtrim({{ aicost_field_warnings(checks) }}, ','), '')
 {%- endmacro %}
 
 {% macro aicost_timestamp_from_epoch_seconds(expression) -%}

@@ -38,7 +38,7 @@ renamed as (
         coalesce({{ aicost_text('description') }}, {{ aicost_text('cost_type') }}) as line_item,
         lower({{ aicost_text('currency') }}) as currency,
         case when result_index is not null then
-            {{ aicost_field_warnings([
+            {{ aicost_report_problem_list([
                 (aicost_text('amount') ~ ' is not null and ' ~ aicost_report_number('amount') ~ ' is null', 'amount:unreadable'),
                 (aicost_text('amount') ~ ' is null', 'amount:missing')]) }}
         end as value_problems

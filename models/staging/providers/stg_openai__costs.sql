@@ -37,7 +37,7 @@ renamed as (
         {{ aicost_text('line_item') }} as line_item,
         lower({{ aicost_text('amount_currency') }}) as currency,
         case when result_index is not null then
-            {{ aicost_field_warnings([
+            {{ aicost_report_problem_list([
                 (aicost_text('amount_value') ~ ' is not null and ' ~ aicost_report_number('amount_value') ~ ' is null',
                  'amount.value:unreadable'),
                 (aicost_text('amount_value') ~ ' is null', 'amount.value:missing')]) }}
