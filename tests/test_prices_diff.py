@@ -60,7 +60,8 @@ def test_diff_lists_each_repriced_and_added_row_and_writes_nothing(tmp_path, cap
     assert card.read_text(encoding="utf-8") == text  # nothing written
 
     # applying it does what the diff said
-    assert run_prices("--from", second, "--out", str(card), "--providers", "acme", "--effective-from", "2026-12-01") == 0
+    apply = ("--from", second, "--out", str(card), "--providers", "acme", "--effective-from", "2026-12-01")
+    assert run_prices(*apply) == 0
     changes, _ = prices.diff_rate_card(prices.read_rate_card(card), prices.build_rows(
         json.loads(Path(second).read_text()), ["acme"], "2026-12-01").rows, "2026-12-01")  # fmt: skip
     assert changes == []

@@ -50,7 +50,10 @@ DISCOUNTS = (
     [{"provider": "anthropic", "model": "*", "effective_from": "2026-01-01", "discount_pct": "10"}],
 )
 # provider_invoices.csv covers anthropic's January: it wins over anthropic's cost report
-INVOICES = (["provider", "month", "invoiced_usd"], [{"provider": "anthropic", "month": "2026-01-01", "invoiced_usd": "0.02"}])
+INVOICES = (
+    ["provider", "month", "invoiced_usd"],
+    [{"provider": "anthropic", "month": "2026-01-01", "invoiced_usd": "0.02"}],
+)
 # the knowledge-search key's provider id is key_kb (the logs carry the alias kb-search)
 API_KEYS = (["api_key_alias", "feature", "provider_key_id"], [{"api_key_alias": "kb-search", "feature": "search",
                                                                  "provider_key_id": "key_kb"}])  # fmt: skip
@@ -78,14 +81,25 @@ def calls() -> list[dict]:
         logged.append(event(request_id, occurred_at="2026-01-10T08:00:00Z", reported_cost_usd="0.00972", **CLAUDE))
     # two embedding calls of 500 tokens, with no reported cost
     for request_id in ("e1", "e2"):
-        logged.append(event(request_id, occurred_at="2026-01-10T07:00:00Z", model="text-embedding-3-small",
-                            operation="embeddings", input_tokens=500, output_tokens=0, api_key_alias="kb-search"))
+        logged.append(
+            event(
+                request_id,
+                occurred_at="2026-01-10T07:00:00Z",
+                model="text-embedding-3-small",
+                operation="embeddings",
+                input_tokens=500,
+                output_tokens=0,
+                api_key_alias="kb-search",
+            )
+        )
     return logged
 
 
 def gpt4o_result(requests: int) -> dict:
-    return openai_completions_result("gpt-4o-2024-08-06", input_tokens=1000 * requests, cached=200 * requests,
-                                     output_tokens=100 * requests, requests=requests, api_key_id="key_support")  # fmt: skip
+    return openai_completions_result(
+        "gpt-4o-2024-08-06", input_tokens=1000 * requests, cached=200 * requests, output_tokens=100 * requests,
+        requests=requests, api_key_id="key_support",
+    )  # fmt: skip
 
 
 # OpenAI completions usage, two pages (has_more / next_page), the 13th an empty bucket
@@ -102,8 +116,12 @@ COMPLETIONS_PAGE_2 = openai_page([
     openai_bucket("2026-01-13", []),
 ])  # fmt: skip
 EMBEDDINGS_PAGE = openai_page(
-    [openai_bucket("2026-01-10", [openai_embeddings_result("text-embedding-3-small", input_tokens=1000, requests=2,
-                                                           api_key_id="key_kb")])]  # fmt: skip
+    [
+        openai_bucket(
+            "2026-01-10",
+            [openai_embeddings_result("text-embedding-3-small", input_tokens=1000, requests=2, api_key_id="key_kb")],
+        )
+    ]  # fmt: skip
 )
 CLAUDE_PAGE = anthropic_page([
     anthropic_bucket("2026-01-10", [anthropic_usage_result("claude-sonnet-4-5-20250929", uncached=2400, cache_read=1000,
@@ -378,8 +396,21 @@ def test_focus_export_is_the_ledger(world) -> None:
     assert total == Decimal("0.07252") == world.scalar("select sum(amount_usd) from marts.fct_cost_ledger")
     untracked = world.dicts(
         """select "ChargeCategory", "ServiceName", "ConsumedQuantity", "BilledCost", "AllocatedMethodId"
-           from marts.export_focus_costs where "x_CostPool" = 'provider_usage_report' and "ServiceName" = 'gpt-4o-mini'"""
+           from marts.export_focus_costs
+           where "x_CostPool" = 'provider_usage_report' and "ServiceName" = 'gpt-4o-mini'"""
     )
     # the script's 10,000 + 1,000 tokens, $0.0021, not a split allocation
     assert untracked == [{"ChargeCategory": "Usage", "ServiceName": "gpt-4o-mini", "ConsumedQuantity": Decimal("11000"),
                           "BilledCost": Decimal("0.0021"), "AllocatedMethodId": None}]  # fmt: skip
+
+
+def test_the_summary_reports_provider_truth(world) -> None:
+    from ai_cost_attribution.summary import format_summary, read_summary
+
+    summary = read_summary(world.db_path)
+    # 9 files, more.jsonl holding 3 pages: 11 pages; 6 rejects (test above)
+    assert (summary.provider_report_pages, sum(n for _, n in summary.provider_report_rejects)) == (11, 6)
+    assert summary.untracked_by_provider == [("anthropic", Decimal("-0.00729")), ("openai", Decimal("0.00535"))]
+    assert summary.drifting_models == [("usage", "anthropic", "claude-sonnet-4-5", 1.0)]
+    text = format_summary(summary)
+    assert "Price drift: usage anthropic/claude-sonnet-4-5" in text and "untracked usage openai: $0.01" in text

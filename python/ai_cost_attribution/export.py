@@ -55,5 +55,6 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as error:
         print(f"aicost export: {error}")
         return 2
-    print(f"Wrote {rows:,} {args.what.upper()} 1.3 rows ({getattr(args, 'grain', None) or 'charge'} grain) to {args.out}")
+    grain = getattr(args, "grain", None) or "charge"
+    print(f"Wrote {rows:,} {args.what.upper()} 1.3 rows ({grain} grain) to {args.out}")
     return 0
