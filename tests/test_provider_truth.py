@@ -414,3 +414,50 @@ def test_the_summary_reports_provider_truth(world) -> None:
     assert summary.drifting_models == [("usage", "anthropic", "claude-sonnet-4-5", 1.0)]
     text = format_summary(summary)
     assert "Price drift: usage anthropic/claude-sonnet-4-5" in text and "untracked usage openai: $0.01" in text
+
+
+def test_no_value_in_a_report_page_fails_a_build(tmp_path) -> None:
+    good = openai_completions_result("gpt-4o", input_tokens=1, output_tokens=1, requests=1)
+    evil_openai = [
+        openai_page([openai_bucket("2026-01-10", [good]) | {"start_time": 10**15}]),  # far past any date
+        openai_page([openai_bucket("2026-01-10", [good | {"input_tokens": 10**20}])]),  # past any bigint sum
+        openai_page([openai_bucket("2026-01-10", [good | {"output_tokens": -5}])]),
+        openai_page([openai_bucket("2026-01-10", [good]) | {"start_time": "monday"}]),
+        openai_page([openai_bucket("2026-01-10", [good | {"model": None}])]),
+        openai_page([openai_bucket("2026-01-10", 5)]),  # results is not an array
+    ]
+    evil_costs = [
+        anthropic_page([anthropic_bucket("2026-01-10", [anthropic_cost_result("abc")])]),
+        anthropic_page([anthropic_bucket("2026-01-10", [anthropic_cost_result("1.5") | {"currency": "EUR"}])]),
+        anthropic_page([anthropic_bucket("2026-01-10", [anthropic_cost_result("1e400")])]),
+    ]
+    nan_line = '{"object": "page", "data": [{"object": "bucket", "start_time": 1768003200, "end_time": 1768089600,' \
+               ' "results": [{"object": "organization.usage.completions.result", "model": "gpt-4o",' \
+               ' "input_tokens": NaN, "output_tokens": 1, "num_model_requests": 1}]}], "has_more": false}'  # fmt: skip
+    built = build_world(
+        tmp_path, usage={"calls.jsonl": [event("one", occurred_at="2026-01-10T12:00:00Z")]}, rate_card_rows=RATE_CARD,
+        files={
+            "provider_usage/evil.jsonl": "\n".join(json.dumps(page) for page in evil_openai) + "\n" + nan_line + "\n",
+            "provider_costs/evil.jsonl": "\n".join(json.dumps(page) for page in evil_costs) + "\n",
+            "provider_costs/empty.json": "",
+            "provider_usage/bom_only.json": b"\xef\xbb\xbf",
+        },
+    )  # fmt: skip
+    rejects = built.rows(
+        "select folder, line_number, reject_reason, reject_detail from marts.fct_provider_report_rejects order by 1, 2"
+    )
+    assert rejects == [
+        ("provider_costs", 1, "invalid_value", "amount:unreadable"),
+        ("provider_costs", 2, "unsupported_currency", "eur"),
+        ("provider_costs", 3, "invalid_value", "amount:unreadable"),
+        ("provider_usage", 1, "invalid_bucket_time", None),
+        ("provider_usage", 2, "invalid_value", "input_tokens:unreadable"),
+        ("provider_usage", 3, "invalid_value", "output_tokens:unreadable"),
+        ("provider_usage", 4, "invalid_bucket_time", None),
+        ("provider_usage", 5, "missing_model", None),
+        ("provider_usage", 6, "malformed_bucket", None),
+        ("provider_usage", 7, "invalid_value", "input_tokens:unreadable"),
+    ]  # an empty file and a file holding only a byte-order mark hold no page
+    # nothing was counted, so nothing is reconciled, and the one logged call is in the ledger as usage
+    assert built.scalar("select count(*) from marts.mart_usage_reconciliation") == 0
+    assert built.scalar("select sum(amount_usd) from marts.fct_cost_ledger") == Decimal("0.0035")

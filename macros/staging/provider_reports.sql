@@ -11,9 +11,12 @@
     {#- Comma-separated `field:unreadable` (sent but not a non-negative number) and
         `field:missing` (a required field absent) problems of one result; NULL when none. -#}
     {%- set checks = [] -%}
+    {#- a count past 10^15 in one result is a unit mix-up or an overflow, not usage (and would not
+        fit the bigint sums downstream) -#}
     {%- for field in fields -%}
         {%- do checks.append((
-            aicost_text(field) ~ ' is not null and coalesce(' ~ aicost_report_number(field) ~ ' < 0, true)',
+            aicost_text(field) ~ ' is not null and coalesce(' ~ aicost_report_number(field) ~ ' < 0 or '
+            ~ aicost_report_number(field) ~ ' > 1000000000000000, true)',
             field ~ ':unreadable')) -%}
     {%- endfor -%}
     {%- for field in required -%}
@@ -29,9 +32,12 @@
 {%- endmacro %}
 
 {% macro aicost_timestamp_from_epoch_seconds(expression) -%}
-    {#- A Unix time in seconds (OpenAI's bucket start_time) as a UTC timestamp; NULL when unreadable. -#}
-    {{ dbt.dateadd('second', dbt.safe_cast(aicost_text(expression), dbt.type_bigint()),
-                   "cast('1970-01-01 00:00:00' as " ~ api.Column.translate_type('timestamp') ~ ")") }}
+    {#- A Unix time in seconds (OpenAI's bucket start_time) as a UTC timestamp; NULL when unreadable
+        or outside 1970-2100 (an absurd value must not overflow the date arithmetic). -#}
+    {%- set seconds = dbt.safe_cast(aicost_text(expression), dbt.type_bigint()) -%}
+    case when {{ seconds }} between 0 and 4102444800 then
+        {{ dbt.dateadd('second', seconds, "cast('1970-01-01 00:00:00' as " ~ api.Column.translate_type('timestamp') ~ ")") }}
+    end
 {%- endmacro %}
 
 {% macro aicost_cents_to_usd(expression) -%}
