@@ -1,5 +1,6 @@
 {#- Provider x day of a cost report (provider_costs/): what the logs cost that day (usage after
-    discounts and pooling), the untracked usage the provider's usage report adds, and what the cost
+    discounts, before cache pooling: pooling spreads a model's cache savings over its month, so a
+    day's pooled cost is not what the provider billed that day), the untracked usage the provider's usage report adds, and what the cost
     report says the provider billed. The difference (reported - logged - untracked) is what the
     rate card and the usage reports do not explain: prices, non-token line items (web search,
     fine-tuning), credits. Shared pools are monthly and are left to the monthly view
@@ -27,7 +28,7 @@ untracked_usage as (
 
 logged_by_day as (
 
-    select provider, usage_date, sum(pooled_cost_usd) as logged_cost_usd, sum(calls) as calls
+    select provider, usage_date, sum(effective_cost_usd) as logged_cost_usd, sum(calls) as calls
     from usage_groups
     group by provider, usage_date
 
