@@ -24,8 +24,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import build_world, event, rate
-from provider_reports import (
+from ai_cost_attribution.provider_pages import (
     anthropic_bucket,
     anthropic_cost_result,
     anthropic_page,
@@ -37,6 +36,7 @@ from provider_reports import (
     openai_page,
     pretty,
 )
+from conftest import build_world, event, rate
 
 RATE_CARD = [
     rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10", cache_read_usd_per_mtok="1.25"),

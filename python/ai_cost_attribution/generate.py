@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ai_cost_attribution import demo_provider_truth as pt
 from ai_cost_attribution import world as w
 from ai_cost_attribution.token_shapes import TokenShapes, load_token_shapes
 
@@ -49,6 +50,7 @@ USAGE_FIELDS: tuple[str, ...] = (
     "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
     "reasoning_tokens", "is_batch", "status", "latency_ms", "customer_id", "user_id", "feature", "team", "agent",
     "environment", "region", "product", "usage_type", "session_id", "ticket_id", "api_key_alias", "metadata",
+    "reported_cost_usd",
 )
 DIMENSIONS: tuple[str, ...] = (
     "customer_id", "user_id", "feature", "team", "agent", "environment", "region", "product", "usage_type",
@@ -121,6 +123,7 @@ class DemoWorldSummary:
     files: tuple[str, ...]  # every file written, relative to out_dir
     spike: SpikeInfo
     price_source: str  # where the approximate prices for invoices and budgets came from
+    provider_truth: pt.ProviderTruthSummary | None = None  # provider_usage/ and provider_costs/
 
     @property
     def duplicates(self) -> int:
@@ -905,8 +908,8 @@ class _DemoSimulator:
             )
         return count
 
-    def costs(self, facts: Sequence[_Fact]) -> np.ndarray:
-        """Approximate effective cost of calls (NaN for unpriced)."""
+    def costs(self, facts: Sequence[_Fact], discounted: bool = True) -> np.ndarray:
+        """Approximate effective cost of calls (list cost when not ``discounted``; NaN for unpriced)."""
         if not facts:
             return np.zeros(0)
         day = np.array([min(self.days - 1, (f.ts - self.start_ms) // DAY_MS) for f in facts])
@@ -926,7 +929,7 @@ class _DemoSimulator:
             cols["cache_write_tokens"],
             batch,
         )
-        return cost * self.keep[model, day]
+        return cost * self.keep[model, day] if discounted else cost
 
     def inject_spike(self) -> SpikeInfo:
         """A runaway research agent: one customer's sales_insights loop on one recent day."""
@@ -1166,6 +1169,8 @@ def write_demo_world(
     by_day: list[list[_Fact]] = [[] for _ in range(days)]
     for fact, d in zip(facts, day_of, strict=True):
         by_day[d].append(fact)
+    costs = sim.costs(facts)
+    _add_gateway_costs(facts, sim.costs(facts, discounted=False), pt.drift_start(end_date))
     extra = _extra_lines(by_day, seed)
     files = _write_day_files(out_dir, start, by_day, extra)
 
@@ -1177,7 +1182,7 @@ def write_demo_world(
         np.array([f.feature for f in facts], dtype=np.int64),
         np.array([f.customer for f in facts], dtype=np.int64),
         np.array([f.cogs for f in facts]),
-        sim.costs(facts),
+        costs,
     )
     last = len(totals.months) - 1
     top_customer = people[int(np.argmax(totals.customer.sum(axis=0)))].customer_id
@@ -1202,6 +1207,9 @@ def write_demo_world(
     for name, rows in tables.items():
         _write_csv(out_dir / name, CSV_COLUMNS[name], rows)
         files.append(name)
+    logged = [_logged_call(f, float(c)) for f, c in zip(facts, costs, strict=True) if not f.unpriced]
+    truth = pt.write_provider_reports(out_dir, logged, first_day=start, last_day=end_date)
+    files += truth.files
 
     trace_ids = {f.event["trace_id"] for f in facts if "trace_id" in f.event}
     return DemoWorldSummary(
@@ -1219,6 +1227,40 @@ def write_demo_world(
         files=tuple(sorted(files)),
         spike=spike,
         price_source=book.source,
+        provider_truth=truth,
+    )
+
+
+def _utc_day(fact: _Fact) -> date:
+    return _EPOCH_DATE + timedelta(days=fact.ts // DAY_MS)
+
+
+def _add_gateway_costs(facts: Sequence[_Fact], list_costs: np.ndarray, drift_from: date) -> None:
+    """The gateway's own cost of the calls it prices (``reported_cost_usd``, see demo_provider_truth)."""
+    for fact, cost in zip(facts, list_costs, strict=True):
+        spec = w.MODELS[fact.model]
+        if fact.unpriced or np.isnan(cost):
+            continue
+        reported = pt.gateway_reported_cost(spec.provider, spec.model, _utc_day(fact), float(cost), drift_from)
+        if reported is not None:
+            fact.event["reported_cost_usd"] = reported
+
+
+def _logged_call(fact: _Fact, cost: float) -> pt.LoggedCall:
+    """An accepted call as the providers' reports see it."""
+    spec, event = w.MODELS[fact.model], fact.event
+    return pt.LoggedCall(
+        day=_utc_day(fact),
+        provider=spec.provider,
+        model=spec.model,
+        operation=spec.operation,
+        input_tokens=event["input_tokens"],
+        cache_read_tokens=event.get("cache_read_tokens", 0),
+        cache_write_tokens=event.get("cache_write_tokens", 0),
+        cache_write_1h_tokens=event.get("cache_write_1h_tokens", 0),
+        output_tokens=event["output_tokens"],
+        is_batch=fact.is_batch,
+        cost_usd=cost,
     )
 
 
@@ -1240,7 +1282,9 @@ _DICTIONARY_COLUMNS: tuple[str, ...] = (
 # fmt: on
 _STATISTICS_COLUMNS: tuple[str, ...] = (*TOKEN_FIELDS, "is_batch", "latency_ms")
 _NUMERIC_FIELDS = frozenset(_STATISTICS_COLUMNS)
-_STRING_FIELDS = frozenset(USAGE_FIELDS) - _NUMERIC_FIELDS - {"metadata"}
+# Bulk events are clean gateway logs: they carry no sender's own cost.
+_BULK_FIELDS = tuple(name for name in USAGE_FIELDS if name != "reported_cost_usd")
+_STRING_FIELDS = frozenset(_BULK_FIELDS) - _NUMERIC_FIELDS - {"metadata"}
 
 
 def _field_type(name: str) -> pa.DataType:
@@ -1250,7 +1294,7 @@ def _field_type(name: str) -> pa.DataType:
 
 
 # The schema a reader sees in every bulk Parquet file (metadata is a JSON string).
-PARQUET_SCHEMA = pa.schema([(name, _field_type(name)) for name in USAGE_FIELDS])
+PARQUET_SCHEMA = pa.schema([(name, _field_type(name)) for name in _BULK_FIELDS])
 
 
 def _ascii_table(*columns: np.ndarray | str) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Provider usage and cost report pages, built field for field from the providers' published
-schemas, for the tests to save under ``provider_usage/`` and ``provider_costs/``.
+schemas: what the demo world saves under ``provider_usage/`` and ``provider_costs/``
+(:mod:`ai_cost_attribution.demo_provider_truth`), and what the tests build their pages from.
 
 Where each field comes from:
 
@@ -7,7 +8,8 @@ Where each field comes from:
   ``UsageResponse`` (the page: ``object: "page"``, ``data``, ``has_more``, ``next_page``),
   ``UsageTimeBucket`` (``object: "bucket"``, ``start_time``, ``end_time`` in Unix seconds,
   ``results``), ``UsageCompletionsResult`` (``/v1/organization/usage/completions``),
-  ``UsageEmbeddingsResult`` (``/v1/organization/usage/embeddings``) and ``CostsResult``
+  ``UsageEmbeddingsResult`` (``/v1/organization/usage/embeddings``), ``UsageImagesResult``
+  (``/v1/organization/usage/images``) and ``CostsResult``
   (``/v1/organization/costs``).
 * Anthropic: the Admin API reference (platform.claude.com/docs/en/api/admin): "Get Messages Usage
   Report" (``/v1/organizations/usage_report/messages``) and "Get Cost Report"
@@ -108,6 +110,22 @@ def openai_embeddings_result(
         "user_id": None,  # string or null
         "api_key_id": api_key_id,  # string or null (group_by=api_key_id)
         "model": model,  # string or null, e.g. "text-embedding-ada-002-v2"
+    }
+
+
+def openai_images_result(model: str, *, images: int, requests: int) -> dict[str, Any]:
+    """``UsageImagesResult`` (``/v1/organization/usage/images``): counted in images, not tokens,
+    so not a report the reconciliation reads."""
+    return {
+        "object": "organization.usage.images.result",  # enum, required
+        "images": images,  # integer, required: the number of images processed
+        "num_model_requests": requests,  # integer, required
+        "source": None,  # string or null (group_by=source): image.generation, image.edit, image.variation
+        "size": None,  # string or null (group_by=size), e.g. "1024x1024"
+        "project_id": None,  # string or null
+        "user_id": None,  # string or null
+        "api_key_id": None,  # string or null
+        "model": model,  # string or null (group_by=model), e.g. "dall-e-3"
     }
 
 
