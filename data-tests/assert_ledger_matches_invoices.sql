@@ -1,9 +1,10 @@
--- Per provider and month with an invoice, the ledger sums to the invoice exactly.
+-- Per provider and month with an invoice (or a cost report), the ledger sums to the invoiced
+-- amount exactly, plus, against a cost report, the usage of the days it does not cover yet.
 with
 
 invoices as (
 
-    select provider, invoice_month, invoiced_usd
+    select provider, invoice_month, invoiced_usd + unreported_usd as expected_usd
     from {{ ref('mart_invoice_reconciliation') }}
 
 ),
@@ -19,10 +20,10 @@ ledger as (
 select
     invoices.provider,
     invoices.invoice_month,
-    invoices.invoiced_usd,
+    invoices.expected_usd,
     ledger.ledger_usd
 from invoices
 left join ledger
     on invoices.provider = ledger.provider
     and invoices.invoice_month = ledger.ledger_month
-where ledger.ledger_usd is null or ledger.ledger_usd <> invoices.invoiced_usd
+where ledger.ledger_usd is null or ledger.ledger_usd <> invoices.expected_usd

@@ -1,6 +1,6 @@
 -- Ledger total = billed usage (the pooled daily groups, exactly what the ledger books; the calls
 -- match them within $0.000001 a row, assert_ledger_usage_matches_calls) + every shared pool +
--- every invoice difference.
+-- all untracked usage (the provider's usage reports against the logs) + every invoice difference.
 with
 
 ledger as (
@@ -12,6 +12,14 @@ ledger as (
 usage as (
 
     select coalesce(sum(pooled_cost_usd), 0) as usage_usd from {{ ref('int_usage_daily_pooled') }}
+
+),
+
+untracked as (
+
+    select coalesce(sum(untracked_cost_usd), 0) as untracked_usd
+    from {{ ref('int_usage_reconciled') }}
+    where is_priced
 
 ),
 
@@ -32,10 +40,12 @@ invoice_differences as (
 select
     ledger.ledger_usd,
     usage.usage_usd,
+    untracked.untracked_usd,
     pools.pools_usd,
     invoice_differences.differences_usd
 from ledger
 cross join usage
+cross join untracked
 cross join pools
 cross join invoice_differences
-where coalesce(ledger.ledger_usd, 0) <> usage.usage_usd + pools.pools_usd + invoice_differences.differences_usd
+where coalesce(ledger.ledger_usd, 0) <> usage.usage_usd + untracked.untracked_usd + pools.pools_usd + invoice_differences.differences_usd

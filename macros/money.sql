@@ -32,3 +32,9 @@
     end
     {%- endif -%}
 {%- endmacro %}
+
+{% macro aicost_discount_factor(discount_pct) -%}
+    {#- 1 - discount_pct / 100 as an exact decimal (a decimal divided by an integer is a float on
+        DuckDB): (100 - discount_pct) x 0.01. A NULL discount is none. -#}
+    ((cast(100 as decimal(9, 4)) - cast(coalesce({{ discount_pct }}, 0) as decimal(9, 4))) * cast(0.01 as decimal(3, 2)))
+{%- endmacro %}

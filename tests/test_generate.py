@@ -166,7 +166,7 @@ def test_summary_counts_match_the_files(demo: g.DemoWorldSummary, lines: list[tu
     traces = {e["trace_id"] for e in events if "trace_id" in e}
     assert demo.traces == len(traces) + sum("trace_id" not in e for e in events)
     assert demo.lines == demo.events_written == demo.events + demo.bad_lines_written + demo.duplicates
-    assert demo.files_written == SMALL["days"] + len(CSV_INPUTS)
+    assert demo.files_written == SMALL["days"] + len(CSV_INPUTS) + len(demo.provider_truth.files)
     assert demo.expected_accepted_calls + demo.expected_rejected_lines == demo.lines
 
 
@@ -232,6 +232,69 @@ def test_the_demo_tells_its_stories(demo: g.DemoWorldSummary, events: list[dict]
     assert any(e["model"] == "gemini-2.5-pro" and e["input_tokens"] > 200_000 for e in events)
     assert any(e["model"] == "gpt-4o-2024-08-06" for e in events)
     assert {(e["provider"], e["model"]) for e in events} == PAIRS
+
+
+def report_buckets(demo: g.DemoWorldSummary, name: str) -> list[dict]:
+    """The buckets of one export's pages, following next_page from the first page."""
+    paths = sorted((demo.out_dir / name.split("/")[0]).glob(f"{name.split('/')[1]}_*.json"))
+    pages = [json.loads(path.read_text()) for path in paths]
+    assert [p["has_more"] for p in pages] == [True] * (len(pages) - 1) + [False]
+    assert len({p["next_page"] for p in pages[:-1]}) == len(pages) - 1
+    return [bucket for page in pages for bucket in page["data"]]
+
+
+def test_the_provider_reports_see_the_logs_and_the_untracked_calls(
+    demo: g.DemoWorldSummary, events: list[dict]
+) -> None:
+    truth = demo.provider_truth
+    last_reported = demo.end_date - timedelta(days=1)  # today is not reported yet
+    days = [demo.start_date + timedelta(days=i) for i in range((last_reported - demo.start_date).days + 1)]
+    logged: Counter[tuple[str, str, date]] = Counter()
+    tokens: Counter[tuple[str, date]] = Counter()
+    for e in events:
+        day = utc(e).date()
+        if e["provider"] in ("openai", "anthropic") and e["model"] != "gpt-internal-experimental" and day <= days[-1]:
+            family = w.model_family(e["model"])
+            logged[(e["provider"], family, day)] += 1
+            if family == "claude-sonnet-4-5":
+                tokens[("input", day)] += e["input_tokens"]
+    # OpenAI counts requests: the logs', plus one in four of the day's non-batch gpt-4o-mini calls
+    # on the last 14 days (the triage worker past the gateway)
+    completions = report_buckets(demo, "provider_usage/openai_completions")
+    embeddings = report_buckets(demo, "provider_usage/openai_embeddings")
+    assert [datetime.fromtimestamp(b["start_time"], UTC).date() for b in completions] == days
+    reported: Counter[tuple[str, str, date]] = Counter()
+    for bucket in completions + embeddings:
+        day = datetime.fromtimestamp(bucket["start_time"], UTC).date()
+        for result in bucket["results"]:
+            reported[("openai", w.model_family(result["model"]), day)] += result["num_model_requests"]
+    mini_batch = Counter(utc(e).date() for e in events if e["model"] == "gpt-4o-mini" and e.get("is_batch"))
+    expected_copies = {}
+    for day in days[-14:]:
+        unbatched = logged[("openai", "gpt-4o-mini", day)] - mini_batch[day]
+        expected_copies[day] = (unbatched + 3) // 4  # calls 0, 4, 8, … of the day
+    for key in set(reported) | {k for k in logged if k[0] == "openai"}:
+        assert reported[key] - logged[key] == expected_copies.get(key[2], 0) * (key[1] == "gpt-4o-mini"), key
+    assert truth.untracked_requests[("openai", "gpt-4o-mini")] == sum(expected_copies.values()) > 0
+    assert truth.untracked_days[("openai", "gpt-4o-mini")] == tuple(days[-14:])
+    # Anthropic counts tokens: every day but Sunday holds exactly the logs' claude-sonnet-4-5 prompt tokens
+    messages = report_buckets(demo, "provider_usage/anthropic_messages")
+    for bucket in messages:
+        day = datetime.fromisoformat(bucket["starting_at"]).date()
+        prompt = sum(
+            r["uncached_input_tokens"] + r["cache_read_input_tokens"] + sum(r["cache_creation"].values())
+            for r in bucket["results"]
+            if r["model"].startswith("claude-sonnet-4-5")
+        )
+        assert (prompt > tokens[("input", day)]) == (day.isoweekday() == 7), day
+        assert prompt >= tokens[("input", day)]
+    assert set(truth.untracked_days[("anthropic", "claude-sonnet-4-5")]) == {d for d in days if d.isoweekday() == 7}
+    # cost reports of the same days; one images page the build cannot count
+    assert len(report_buckets(demo, "provider_costs/openai_costs")) == len(days)
+    assert len(report_buckets(demo, "provider_costs/anthropic_costs")) == len(days)
+    assert report_buckets(demo, "provider_usage/openai_images")[0]["results"][0]["object"].endswith("images.result")
+    # the gateway records its own cost of every Google call, and of no other
+    assert all(("reported_cost_usd" in e) == (e["provider"] == "google") for e in events)
 
 
 def test_the_cost_spike_is_one_recent_day(demo: g.DemoWorldSummary, events: list[dict]) -> None:

@@ -40,6 +40,8 @@ PG = {
 RAW_TABLES = [
     "usage_events", "otel_spans", "customers", "customer_revenue", "outcomes", "feature_owners", "api_keys",
     "shared_costs", "tenant_footprint", "budgets", "provider_invoices", "price_adjustments",
+    # the providers' usage and cost reports (empty unless the world has pages)
+    "provider_report_pages", "openai_usage_buckets", "anthropic_usage_report", "openai_costs", "anthropic_cost_report",
 ]  # fmt: skip
 
 

@@ -740,6 +740,7 @@ LEDGER_STEPS: tuple[tuple[str, str], ...] = (
     ("usage", "List price"),
     ("negotiated_discount", "Negotiated discounts"),
     ("cache_pooling", "Cache pooling"),
+    ("untracked_usage", "Untracked usage (provider reports)"),
     ("shared_cost", "Shared pools"),
     ("invoice_adjustment", "Invoice difference"),
 )

@@ -7,6 +7,8 @@
         of its lookups (records that are not calls, such as Langfuse traces) the same way;
         a source whose folder is absent or empty is an empty relation with its columns, and a build
         needs at least one usage source with files;
+      - the providers' usage and cost report pages (`provider_usage/`, `provider_costs/`) through
+        aicost_land_provider_reports (macros/landing/land_provider_reports.sql), never as calls;
       - each optional CSV is read as text (macros/landing/land_config_csvs.sql), or, when the file
         is absent, is an empty relation with the contract's columns.
     Prompt, response and message text is never selected; an `api_key` is kept only as a hash.
@@ -53,6 +55,7 @@
             ~ " --vars '{raw_path: /path/to/your/folder}'."
         ) }}
     {%- endif -%}
+    {%- do statements.extend(aicost_land_provider_reports(raw_schema)) -%}
     {%- for table_name, columns in raw_csv_sources().items() -%}
         {%- do statements.append(aicost_land_csv(raw_schema, table_name, columns)) -%}
     {%- endfor -%}

@@ -105,8 +105,14 @@
 
     whole_files as (
 
-        select filename as source_file, try(decode(content)) as content
-        from read_blob({{ aicost_sql_list(files) }})
+        {#- a byte-order mark before a whole-file document is removed, as on a first line -#}
+        select
+            source_file,
+            case when starts_with(decoded, chr(65279)) then substr(decoded, 2) else decoded end as content
+        from (
+            select filename as source_file, try(decode(content)) as decoded
+            from read_blob({{ aicost_sql_list(files) }})
+        ) as decoded_files
 
     ),
 

@@ -1,4 +1,7 @@
-"""`aicost export focus --out FILE`: the cost ledger in FinOps FOCUS 1.2 shape, as CSV or Parquet."""
+"""`aicost export focus --out FILE`: the cost ledger in FinOps FOCUS 1.3 shape, as CSV or Parquet.
+
+``--grain charge`` (the default) writes one row per charge (``marts.export_focus_costs``);
+``--grain sku`` splits usage into one row per model and token type (``marts.export_focus_costs_sku``)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import duckdb
 from ai_cost_attribution.project import warehouse_path
 
 EXPORTS = {"focus": "marts.export_focus_costs"}
+# The relation of each export at each grain (the default grain first).
+GRAINS = {"focus": {"charge": "marts.export_focus_costs", "sku": "marts.export_focus_costs_sku"}}
 FORMATS = {".csv": "(format csv, header true)", ".parquet": "(format parquet)"}
 
 
@@ -31,7 +36,13 @@ def export_relation(db_path: Path, relation: str, out: Path) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `aicost export`."""
-    parser.add_argument("what", choices=sorted(EXPORTS), help="focus: the ledger in FinOps FOCUS 1.2 shape")
+    parser.add_argument("what", choices=sorted(EXPORTS), help="focus: the ledger in FinOps FOCUS 1.3 shape")
+    parser.add_argument(
+        "--grain",
+        choices=("charge", "sku"),
+        default="charge",
+        help="charge: one row per charge (default); sku: usage split per model and token type (SkuMeter)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="output file, .csv or .parquet")
     parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: $AICOST_DB_PATH)")
 
@@ -39,9 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Export and report the row count."""
     try:
-        rows = export_relation(args.db or warehouse_path(), EXPORTS[args.what], args.out)
+        relation = GRAINS[args.what][getattr(args, "grain", None) or "charge"]
+        rows = export_relation(args.db or warehouse_path(), relation, args.out)
     except (ValueError, FileNotFoundError) as error:
         print(f"aicost export: {error}")
         return 2
-    print(f"Wrote {rows:,} {args.what.upper()} rows to {args.out}")
+    grain = getattr(args, "grain", None) or "charge"
+    print(f"Wrote {rows:,} {args.what.upper()} 1.3 rows ({grain} grain) to {args.out}")
     return 0

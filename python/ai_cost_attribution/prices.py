@@ -622,6 +622,90 @@ def merge_rate_card(
 
 
 # --------------------------------------------------------------------------------------------
+# Diff
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    """One row a refresh would change: ``added`` (a model with no open row gets one) or
+    ``repriced`` (its open row closes on ``effective_from`` and a new one opens), with the
+    compared columns that differ as (column, before, after); ``before`` is empty for an added row."""
+
+    kind: str
+    provider: str
+    model: str
+    effective_from: str
+    closes_row_from: str
+    columns: tuple[tuple[str, str, str], ...]
+
+
+def _row_key(row: Mapping[str, str]) -> tuple[str, str, str]:
+    return (row["provider"], row["model"], row["effective_from"])
+
+
+def diff_rate_card(
+    existing: Sequence[Mapping[str, str]], generated: Sequence[Mapping[str, str]], effective_from: str
+) -> tuple[list[PriceChange], MergeResult]:
+    """What :func:`merge_rate_card` would change in ``existing``, row by row, without writing.
+
+    The merge itself decides (one rule): a row of the merged card that ``existing`` lacks is added
+    or repriced, repriced when the same model's open row is the one the merge closes."""
+    merged = merge_rate_card(existing, generated, effective_from)
+    key = _row_key
+    before = {key(row): row for row in existing}
+    closed = {
+        (row["provider"], row["model"]): before[key(row)]
+        for row in merged.rows
+        if key(row) in before and before[key(row)]["effective_to"] == "" and row["effective_to"] != ""
+    }
+    changes: list[PriceChange] = []
+    for row in merged.rows:
+        if key(row) in before:
+            continue
+        old = closed.get((row["provider"], row["model"]))
+        columns = tuple(
+            (column, old.get(column, "") if old else "", row.get(column, ""))
+            for column in COMPARED_COLUMNS
+            if _normalised(column, old.get(column, "") if old else "") != _normalised(column, row.get(column, ""))
+        )
+        changes.append(
+            PriceChange(
+                kind="repriced" if old else "added",
+                provider=row["provider"],
+                model=row["model"],
+                effective_from=row["effective_from"],
+                closes_row_from=old["effective_from"] if old else "",
+                columns=columns,
+            )
+        )
+    return changes, merged
+
+
+def format_diff(out: Path, source: str, changes: Sequence[PriceChange], merged: MergeResult) -> str:
+    """The ``--diff`` report: one line per changed row, then what would stay."""
+    repriced = sum(1 for change in changes if change.kind == "repriced")
+    lines = [
+        f"rate card {out} against {source}: {repriced} repriced, {len(changes) - repriced} added, "
+        f"{merged.kept} unchanged; nothing written (run without --diff to apply)"
+    ]
+    for change in changes:
+        if change.kind == "repriced":
+            parts = [f"{column} {old or '-'} -> {new or '-'}" for column, old, new in change.columns]
+            lines.append(
+                f"~ {change.provider}/{change.model}: {'; '.join(parts)} "
+                f"(the row from {change.closes_row_from} closes on {change.effective_from})"
+            )
+        else:
+            parts = [f"{column} {new}" for column, _old, new in change.columns if new != ""]
+            lines.append(f"+ {change.provider}/{change.model} from {change.effective_from}: {', '.join(parts)}")
+    if merged.gone_from_source:
+        lines.append(f"{merged.gone_from_source} model(s) no longer in the source would keep their rows")
+    if merged.user_owned:
+        lines.append(f"{len(merged.user_owned)} model(s) with hand-written rows would be left to them")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
 # Command line
 
 
@@ -661,6 +745,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "carry); on a refresh that changes prices, pass the day the new prices apply",
     )
     parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="show, row by row, what the refresh would change (repriced and added models) and write nothing",
+    )
+    parser.add_argument(
         "--providers",
         metavar="LIST",
         default=",".join(DEFAULT_PROVIDERS),
@@ -693,6 +782,10 @@ def run(args: argparse.Namespace) -> int:
         if not built.rows:
             raise PricesError(f"no priced chat/completion/embedding models found in {source}")
         existing = read_rate_card(out) if out.exists() else example_rows()
+        if getattr(args, "diff", False):
+            changes, merged = diff_rate_card(existing, built.rows, effective_from)
+            print(format_diff(out, source, changes, merged))
+            return 0
         merged = merge_rate_card(existing, built.rows, effective_from)
         duplicates, overlaps = find_problems(merged.rows)
         if duplicates:

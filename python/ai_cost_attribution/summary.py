@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,6 +31,11 @@ class WarehouseSummary:
     ledger_total_usd: Decimal
     unallocated_usd: Decimal
     largest_invoice_difference: tuple[str, str, Decimal, float] | None
+    # provider truth: report pages read and rejected, untracked usage, models whose reported cost drifts
+    provider_report_pages: int = 0
+    provider_report_rejects: list[tuple[str, int]] = field(default_factory=list)
+    untracked_by_provider: list[tuple[str, Decimal]] = field(default_factory=list)
+    drifting_models: list[tuple[str, str, str, float]] = field(default_factory=list)
 
 
 def read_summary(db_path: Path) -> WarehouseSummary:
@@ -79,7 +84,7 @@ def read_summary(db_path: Path) -> WarehouseSummary:
             """
             select cost_type, sum(amount_usd) from marts.fct_cost_ledger
             group by 1 order by case cost_type when 'usage' then 1 when 'negotiated_discount' then 2
-                when 'cache_pooling' then 3 when 'shared_cost' then 4 else 5 end
+                when 'cache_pooling' then 3 when 'untracked_usage' then 4 when 'shared_cost' then 5 else 6 end
             """
         ).fetchall()
         unallocated = scalar("select coalesce(sum(amount_usd), 0) from marts.fct_cost_ledger where not is_allocated")
@@ -89,6 +94,20 @@ def read_summary(db_path: Path) -> WarehouseSummary:
             from marts.mart_invoice_reconciliation order by abs(difference_usd) desc, provider limit 1
             """
         ).fetchone()
+        pages = int(scalar("select count(*) from staging.stg_provider_reports__pages") or 0)
+        report_rejects = connection.execute(
+            "select reject_reason, count(*) from marts.fct_provider_report_rejects group by 1 order by 2 desc, 1"
+        ).fetchall()
+        untracked = connection.execute(
+            "select provider, sum(untracked_cost_usd) from marts.mart_usage_reconciliation"
+            " where untracked_cost_usd is not null group by 1 order by 1"
+        ).fetchall()
+        drifting = connection.execute(
+            """
+            select source_name, provider, model, sum(drifting_calls) * 1.0 / sum(calls)
+            from marts.mart_price_drift group by 1, 2, 3 having bool_or(is_drifting) order by 1, 2, 3
+            """
+        ).fetchall()
     reject_total = sum(count for _, count in rejects)
     return WarehouseSummary(
         raw_lines=calls + reject_total,
@@ -111,6 +130,10 @@ def read_summary(db_path: Path) -> WarehouseSummary:
         largest_invoice_difference=(
             (str(invoice[0]), str(invoice[1]), Decimal(invoice[2]), float(invoice[3] or 0)) if invoice else None
         ),
+        provider_report_pages=pages,
+        provider_report_rejects=[(str(reason), int(count)) for reason, count in report_rejects],
+        untracked_by_provider=[(str(provider), Decimal(amount)) for provider, amount in untracked],
+        drifting_models=[(str(src), str(p), str(m), float(share or 0)) for src, p, m, share in drifting],
     )
 
 
@@ -153,6 +176,21 @@ def format_summary(summary: WarehouseSummary) -> str:
     if summary.largest_invoice_difference:
         provider, month, difference, pct = summary.largest_invoice_difference
         lines.append(f"Largest invoice difference: {provider} {month}: {money(difference)} ({pct:+.2f} % of computed)")
+    if summary.provider_report_pages:
+        rejected = sum(count for _, count in summary.provider_report_rejects)
+        lines.append(
+            f"Provider reports:  {summary.provider_report_pages:,} pages read, {rejected:,} pages or results rejected"
+            " (marts.fct_provider_report_rejects)"
+        )
+        for reason, count in summary.provider_report_rejects:
+            lines.append(f"  {reason:<32}{count:>8,}")
+        for provider, amount in summary.untracked_by_provider:
+            lines.append(f"  untracked usage {provider}: {money(amount)} (marts.mart_usage_reconciliation)")
+    for source, provider, model, share in summary.drifting_models:
+        lines.append(
+            f"Price drift: {source} {provider}/{model}: reported cost differs from the rate card"
+            f" ({share:.0%} of its calls; marts.mart_price_drift)"
+        )
     if summary.unpriced_models:
         lines.append("Unpriced models (rejected as unpriced_model; add rows to seeds/rate_card.csv):")
         for provider, model, count in summary.unpriced_models:

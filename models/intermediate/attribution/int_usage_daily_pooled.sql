@@ -49,7 +49,12 @@ final as (
         uncached_input_tokens,
         cache_read_tokens,
         cache_write_tokens,
+        cache_write_1h_tokens,
         list_cost_usd,
+        uncached_input_list_cost_usd,
+        cache_read_list_cost_usd,
+        cache_write_list_cost_usd,
+        output_list_cost_usd,
         {{ aicost_to_money('effective_input_cost_usd + effective_output_cost_usd') }} as effective_cost_usd,
         {{ aicost_to_money('pooled_input_cost_usd + effective_output_cost_usd') }} as pooled_cost_usd,
         {{ aicost_to_money('uncached_effective_input_cost_usd - pooled_input_cost_usd') }} as cache_savings_usd

@@ -41,7 +41,13 @@ final as (
         sum(uncached_input_tokens) as uncached_input_tokens,
         sum(cache_read_tokens) as cache_read_tokens,
         sum(cache_write_tokens) as cache_write_tokens,
+        sum(cache_write_1h_tokens) as cache_write_1h_tokens,
         {{ aicost_to_money('sum(list_cost_usd)') }} as list_cost_usd,
+        {#- the list cost by token type (the FOCUS export's SKU rows); they sum to list_cost_usd -#}
+        {{ aicost_to_money('sum(uncached_input_cost_usd)') }} as uncached_input_list_cost_usd,
+        {{ aicost_to_money('sum(cache_read_cost_usd)') }} as cache_read_list_cost_usd,
+        {{ aicost_to_money('sum(cache_write_cost_usd)') }} as cache_write_list_cost_usd,
+        {{ aicost_to_money('sum(output_cost_usd)') }} as output_list_cost_usd,
         {{ aicost_to_money('sum(effective_input_cost_usd)') }} as effective_input_cost_usd,
         {{ aicost_to_money('sum(effective_output_cost_usd)') }} as effective_output_cost_usd,
         {{ aicost_to_money('sum(uncached_effective_input_cost_usd)') }} as uncached_effective_input_cost_usd,

@@ -1,10 +1,14 @@
-{#- The ledger in the FinOps FOCUS 1.2 shape, so AI costs load next to the cloud bill.
-    One row per ledger month x charge x provider x model x dimensions:
+{#- The ledger in the FinOps FOCUS 1.3 shape (Cost and Usage dataset), so AI costs load next to the
+    cloud bill. One row per ledger month x charge x provider x model x dimensions:
     - usage: ListCost = rate card, ContractedCost = after negotiated discounts,
       EffectiveCost = BilledCost = after cache pooling;
-    - a shared pool: one Usage charge per pool (ServiceName = the pool);
-    - an invoice difference: an Adjustment charge.
-    Non-FOCUS columns are prefixed x_. -#}
+    - untracked usage (the provider's usage report against the logs): a Usage charge;
+    - a shared pool: a Usage charge per pool, split over usage by its driver (FOCUS 1.3 split cost
+      allocation: AllocatedMethodId, AllocatedMethodDetails with the row's AllocatedRatio of the
+      pool's allocated amount, AllocatedResourceId / Name / Tags naming the group it went to);
+    - an invoice difference: an Adjustment charge, split by cost in `allocate` mode.
+    The columns are aicost_focus_charge_columns (macros/focus.sql); export_focus_costs_sku splits
+    usage into one row per token type (SKU). Sums to the ledger (tested). -#}
 {%- set grain = 'ledger_month, charge_key, is_allocated, provider, model, ' ~ dimension_columns() -%}
 
 with
@@ -12,6 +16,14 @@ with
 ledger as (
 
     select * from {{ ref('fct_cost_ledger') }}
+
+),
+
+pool_drivers as (
+
+    select cost_pool, pool_month, max(driver) as driver
+    from {{ ref('int_shared_cost_pool_months') }}
+    group by cost_pool, pool_month
 
 ),
 
@@ -32,7 +44,7 @@ pivoted as (
     select
         {{ grain }},
         charge_category,
-        sum(case when cost_type in ('usage', 'shared_cost', 'invoice_adjustment') then amount_usd else 0 end)
+        sum(case when cost_type not in ('negotiated_discount', 'cache_pooling') then amount_usd else 0 end)
             as list_cost,
         sum(case when cost_type <> 'cache_pooling' then amount_usd else 0 end) as contracted_cost,
         sum(amount_usd) as effective_cost,
@@ -46,39 +58,53 @@ pivoted as (
 
 ),
 
+allocated as (
+
+    {#- the split of a shared pool or an invoice difference: each allocated row's share of what
+        the pool (or difference) spread that month -#}
+    select
+        pivoted.*,
+        case
+            when not is_allocated or charge_key in ('usage', 'provider_usage_report') then null
+            when charge_key = 'provider_invoice' then 'invoice_difference:cost'
+            else {{ dbt.concat(["'shared_cost:'", "coalesce(pool_drivers.driver, 'unknown')"]) }}
+        end as allocation_method,
+        cast({{ safe_divide('effective_cost', 'sum(case when is_allocated then effective_cost end) over '
+                            ~ '(partition by ledger_month, charge_key, '
+                            ~ "case when charge_key = 'provider_invoice' then provider end)") }}
+            as {{ aicost_type_ratio() }}) as allocated_ratio
+
+    from pivoted
+    left join pool_drivers
+        on pivoted.charge_key = pool_drivers.cost_pool
+        and pivoted.ledger_month = pool_drivers.pool_month
+
+),
+
 final as (
 
     select
-        {{ aicost_to_money('effective_cost') }} as "BilledCost",
-        {{ aicost_to_money('effective_cost') }} as "EffectiveCost",
-        {{ aicost_to_money('list_cost') }} as "ListCost",
-        {{ aicost_to_money('contracted_cost') }} as "ContractedCost",
-        'USD' as "BillingCurrency",
-        charge_category as "ChargeCategory",
-        case
-            when charge_key = 'usage' then {{ dbt.concat(["'LLM usage: '", 'provider', "' '", 'model']) }}
-            when charge_key = 'provider_invoice' then {{ dbt.concat(["'Invoice difference: '", 'provider']) }}
-            else {{ dbt.concat(["'Shared cost pool: '", 'charge_key']) }}
-        end as "ChargeDescription",
-        cast(ledger_month as timestamp) as "ChargePeriodStart",
-        cast({{ dbt.dateadd('month', 1, 'ledger_month') }} as timestamp) as "ChargePeriodEnd",
-        cast(ledger_month as timestamp) as "BillingPeriodStart",
-        cast({{ dbt.dateadd('month', 1, 'ledger_month') }} as timestamp) as "BillingPeriodEnd",
-        provider as "ProviderName",
-        provider as "PublisherName",
-        provider as "InvoiceIssuerName",
-        case when charge_key = 'usage' then model else charge_key end as "ServiceName",
-        'AI and Machine Learning' as "ServiceCategory",
-        {{ aicost_json_object(var('attribution_dimensions')) }} as "Tags",
-        charge_key as "x_CostPool",
-        is_allocated as "x_IsAllocated",
-        model as "x_Model",
-        calls as "x_Calls",
-        input_tokens as "x_InputTokens",
-        output_tokens as "x_OutputTokens",
+        {{ aicost_focus_charge_columns() }}
+        cast(null as {{ dbt.type_string() }}) as "SkuId",
+        cast(null as {{ dbt.type_string() }}) as "SkuMeter",
+        cast(null as {{ dbt.type_string() }}) as "SkuPriceId",
+        {#- tokens for usage (every token of the charge); shared pools and adjustments have no quantity -#}
+        case when charge_key in ('usage', 'provider_usage_report') then
+            {{ aicost_to_money('input_tokens + output_tokens') }} end as "ConsumedQuantity",
+        case when charge_key in ('usage', 'provider_usage_report') then 'Tokens' end as "ConsumedUnit",
+        case when charge_key in ('usage', 'provider_usage_report') then
+            {{ aicost_to_money('(input_tokens + output_tokens) * cast(0.000001 as decimal(7, 6))') }} end as "PricingQuantity",
+        case when charge_key in ('usage', 'provider_usage_report') then '1M Tokens' end as "PricingUnit",
+        cast(null as {{ aicost_type_money() }}) as "ListUnitPrice",
+        cast(null as {{ aicost_type_money() }}) as "ContractedUnitPrice",
+        cast(null as {{ dbt.type_string() }}) as "x_TokenDirection",
+        cast(null as {{ dbt.type_string() }}) as "x_CacheAction",
+        cast(calls as {{ dbt.type_bigint() }}) as "x_Calls",
+        cast(input_tokens as {{ dbt.type_bigint() }}) as "x_InputTokens",
+        cast(output_tokens as {{ dbt.type_bigint() }}) as "x_OutputTokens",
         {{ aicost_to_money('cache_savings_usd') }} as "x_CacheSavings"
 
-    from pivoted
+    from allocated
 
 )
 

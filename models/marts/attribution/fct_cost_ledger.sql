@@ -5,8 +5,11 @@
     usage                usage              list cost of the calls (rate card)
     negotiated_discount  usage              effective - list (<= 0)
     cache_pooling        usage              pooled - effective (sums to 0 per cache pool)
+    untracked_usage      provider_usage_report  usage the provider reported and the logs miss
+                                            (negative: logged calls it did not bill), priced at
+                                            the rate card; unallocated, per provider and model
     shared_cost          <pool name>        shared pools allocated by their driver
-    invoice_adjustment   provider_invoice   invoiced - computed, per provider and month
+    invoice_adjustment   provider_invoice   invoiced - computed - untracked, per provider and month
 
     usage + negotiated_discount + cache_pooling of a call = its pooled_cost_usd in fct_llm_calls.
     Rows that could not be attributed carry is_allocated = false and `unallocated` dimensions. -#}
@@ -29,6 +32,13 @@ shared_costs as (
 invoice_differences as (
 
     select * from {{ ref('int_invoice_differences_allocated') }}
+
+),
+
+untracked_usage as (
+
+    select * from {{ ref('int_usage_reconciled') }}
+    where is_priced
 
 ),
 
@@ -86,6 +96,28 @@ shared_cost_rows as (
 
 ),
 
+untracked_rows as (
+
+    {#- what the provider billed beyond the logs has no customer or feature to go to -#}
+    select
+        usage_month as ledger_month,
+        'untracked_usage' as cost_type,
+        'provider_usage_report' as cost_pool,
+        false as is_allocated,
+        provider,
+        model,
+        {%- for dimension in var('attribution_dimensions') %}
+        'unallocated' as {{ dimension }},
+        {%- endfor %}
+        untracked_cost_usd as amount_usd,
+        0 as calls,
+        input_difference as input_tokens,
+        output_difference as output_tokens,
+        0 as cache_savings_usd
+    from untracked_usage
+
+),
+
 invoice_rows as (
 
     select
@@ -110,6 +142,8 @@ all_rows as (
     select * from usage_rows
     union all
     select * from shared_cost_rows
+    union all
+    select * from untracked_rows
     union all
     select * from invoice_rows
 

@@ -1,5 +1,6 @@
-{#- Provider x month: computed cost against the provider's invoice, and whether the difference is
-    within var('invoice_tolerance_pct'). -#}
+{#- Provider x month: computed cost and untracked usage against what the provider invoiced (its
+    invoice, else its cost report days), and whether the difference is within
+    var('invoice_tolerance_pct'). The daily view is mart_invoice_reconciliation_daily. -#}
 with
 
 differences as (
@@ -13,10 +14,14 @@ final as (
     select
         provider,
         invoice_month,
+        invoice_source,
+        reported_days,
         computed_usd,
+        untracked_usage_usd,
         invoiced_usd,
         difference_usd,
         difference_pct,
+        unreported_usd,
         coalesce(
             difference_pct between -{{ var('invoice_tolerance_pct') }} and {{ var('invoice_tolerance_pct') }},
             difference_usd = 0

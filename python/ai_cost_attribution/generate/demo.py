@@ -11,7 +11,7 @@ generator are :mod:`.traffic`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -580,8 +580,8 @@ class DemoSimulator:
             )
             t += int(200 + r.u() * 20_000)
 
-    def costs(self, facts: Sequence[Fact]) -> np.ndarray:
-        """Approximate effective cost of calls (NaN for unpriced)."""
+    def costs(self, facts: Sequence[Fact], discounted: bool = True) -> np.ndarray:
+        """Approximate effective cost of calls (list cost when not ``discounted``; NaN for unpriced)."""
         if not facts:
             return np.zeros(0)
         day = np.array([min(self.days - 1, (f.ts - self.start_ms) // DAY_MS) for f in facts])
@@ -597,4 +597,5 @@ class DemoSimulator:
             )
         ]
         batch = np.array([f.is_batch for f in facts])
-        return w.effective_costs(self.prices, model, day, *tokens, batch)
+        prices = self.prices if discounted else replace(self.prices, keep=np.ones_like(self.prices.keep))
+        return w.effective_costs(prices, model, day, *tokens, batch)

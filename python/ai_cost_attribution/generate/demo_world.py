@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ai_cost_attribution import demo_provider_truth as pt
 from ai_cost_attribution import world as w
 from ai_cost_attribution.generate.clock import DAY_MS, day_factor
 from ai_cost_attribution.generate.demo import BATCH_PER_NIGHT, DemoSimulator, Fact
@@ -29,6 +30,7 @@ from ai_cost_attribution.project import project_root
 from ai_cost_attribution.token_shapes import load_token_shapes
 
 DEFAULT_END_DATE = date(2026, 11, 15)
+_EPOCH_DATE = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class DemoWorldSummary:
     files: tuple[str, ...]  # every file written, relative to out_dir
     spike: SpikeInfo
     price_source: str  # where the approximate prices for invoices and budgets came from
+    provider_truth: pt.ProviderTruthSummary | None = None  # provider_usage/ and provider_costs/
 
     @property
     def duplicates(self) -> int:
@@ -129,6 +132,8 @@ def write_demo_world(
     by_day: list[list[Fact]] = [[] for _ in range(days)]
     for fact, d in zip(facts, day_of, strict=True):
         by_day[d].append(fact)
+    costs = sim.costs(facts)
+    _add_gateway_costs(facts, sim.costs(facts, discounted=False), pt.drift_start(end_date))
     extra = extra_lines(by_day, seed)
     files = write_day_files(out_dir, start, by_day, extra)
 
@@ -140,7 +145,7 @@ def write_demo_world(
         np.array([f.feature for f in facts], dtype=np.int64),
         np.array([f.customer for f in facts], dtype=np.int64),
         np.array([f.cogs for f in facts]),
-        sim.costs(facts),
+        costs,
     )
     last = len(totals.months) - 1
     top_customer = people[int(np.argmax(totals.customer.sum(axis=0)))].customer_id
@@ -152,6 +157,9 @@ def write_demo_world(
     fin = np.random.default_rng([seed, 505])
     tables = reference_tables(people, totals, scale, discounts, fin, over)
     files += write_csv_inputs(out_dir, {**tables, "outcomes": sim.outcomes})
+    logged = [_logged_call(f, float(c)) for f, c in zip(facts, costs, strict=True) if not f.unpriced]
+    truth = pt.write_provider_reports(out_dir, logged, first_day=start, last_day=end_date)
+    files += truth.files
 
     trace_ids = {f.event["trace_id"] for f in facts if "trace_id" in f.event}
     return DemoWorldSummary(
@@ -169,4 +177,38 @@ def write_demo_world(
         files=tuple(sorted(files)),
         spike=spike,
         price_source=str(rate_card or project_root() / "seeds" / "rate_card.csv"),
+        provider_truth=truth,
+    )
+
+
+def _utc_day(fact: Fact) -> date:
+    return _EPOCH_DATE + timedelta(days=fact.ts // DAY_MS)
+
+
+def _add_gateway_costs(facts: list[Fact], list_costs: np.ndarray, drift_from: date) -> None:
+    """The gateway's own cost of the calls it prices (``reported_cost_usd``, see demo_provider_truth)."""
+    for fact, cost in zip(facts, list_costs, strict=True):
+        spec = w.MODELS[fact.model]
+        if fact.unpriced or np.isnan(cost):
+            continue
+        reported = pt.gateway_reported_cost(spec.provider, spec.model, _utc_day(fact), float(cost), drift_from)
+        if reported is not None:
+            fact.event["reported_cost_usd"] = reported
+
+
+def _logged_call(fact: Fact, cost: float) -> pt.LoggedCall:
+    """An accepted call as the providers' reports see it."""
+    spec, event = w.MODELS[fact.model], fact.event
+    return pt.LoggedCall(
+        day=_utc_day(fact),
+        provider=spec.provider,
+        model=spec.model,
+        operation=spec.operation,
+        input_tokens=event["input_tokens"],
+        cache_read_tokens=event.get("cache_read_tokens", 0),
+        cache_write_tokens=event.get("cache_write_tokens", 0),
+        cache_write_1h_tokens=event.get("cache_write_1h_tokens", 0),
+        output_tokens=event["output_tokens"],
+        is_batch=fact.is_batch,
+        cost_usd=cost,
     )
