@@ -118,7 +118,7 @@ def test_every_page_opens_on_the_demo(name: str, on_demo: BuiltWarehouse) -> Non
 
 
 def test_the_allocation_page_shows_the_untracked_usage(on_demo: BuiltWarehouse) -> None:
-    first, last = on_demo.scalar("select min(usage_date), max(usage_date) from marts.fct_llm_calls")
+    [(first, last)] = on_demo.rows("select min(usage_date), max(usage_date) from marts.fct_llm_calls")
     app = open_app("allocation", query={"start": str(first)[:10], "end": str(last)[:10]})
     steps = table_with(app, "step", "amount_usd").set_index("step")["amount_usd"]
     untracked = on_demo.scalar("select sum(amount_usd) from marts.fct_cost_ledger where cost_type = 'untracked_usage'")
