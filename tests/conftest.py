@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,18 +16,13 @@ from typing import Any
 import duckdb
 import pytest
 
+from ai_cost_attribution import project
+from ai_cost_attribution.contract import rate_card_columns, raw_csv_sources, seed_column_types
 from ai_cost_attribution.project import run_dbt
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "data-tests", "seeds")
 
-RATE_CARD_COLUMNS = [
-    "provider", "model", "effective_from", "effective_to", "input_usd_per_mtok", "output_usd_per_mtok",
-    "cache_read_usd_per_mtok", "cache_write_usd_per_mtok", "batch_input_usd_per_mtok",
-    "batch_output_usd_per_mtok", "long_context_threshold_tokens", "input_usd_per_mtok_long",
-    "output_usd_per_mtok_long", "cache_read_usd_per_mtok_long", "cache_write_1h_usd_per_mtok",
-    "cache_write_usd_per_mtok_long", "mode", "price_source",
-]  # fmt: skip
+RATE_CARD_COLUMNS = rate_card_columns()
 
 
 @dataclass
@@ -77,16 +71,24 @@ def write_csv(path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[s
             writer.writerow({column: row.get(column, "") for column in columns})
 
 
-def copy_project(destination: Path, rate_card_rows: Sequence[Mapping[str, Any]] | None) -> Path:
-    destination.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        source = REPOSITORY / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part, dirs_exist_ok=True)
-        elif source.exists():
-            shutil.copy2(source, destination / part)
+def contract_csv(table: str, rows: Sequence[Mapping[str, Any]]) -> tuple[tuple[str, ...], Sequence[Mapping[str, Any]]]:
+    """An optional CSV input for `build_world`: its rows under the contract's header (every column
+    of raw_contract.csv_inputs.<table>, in order; a column a row lacks is written empty)."""
+    return raw_csv_sources()[table], rows
+
+
+def copy_project(
+    destination: Path,
+    rate_card_rows: Sequence[Mapping[str, Any]] | None,
+    model_alias_rows: Sequence[Mapping[str, Any]] | None = None,
+) -> Path:
+    """A private copy of the project (project.PROJECT_PARTS), with its own rate card and model
+    aliases when given (each under its seed's columns)."""
+    project.copy_project(destination, REPOSITORY)
     if rate_card_rows is not None:
         write_csv(destination / "seeds" / "rate_card.csv", rate_card_rows, RATE_CARD_COLUMNS)
+    if model_alias_rows is not None:
+        write_csv(destination / "seeds" / "model_aliases.csv", model_alias_rows, seed_column_types("model_aliases"))
     return destination
 
 
@@ -97,6 +99,7 @@ def build_world(
     files: Mapping[str, bytes | str | Iterable[Mapping[str, Any] | str]] | None = None,
     csv_inputs: Mapping[str, tuple[Sequence[str], Sequence[Mapping[str, Any]]]] | None = None,
     rate_card_rows: Sequence[Mapping[str, Any]] | None = None,
+    model_alias_rows: Sequence[Mapping[str, Any]] | None = None,
     dbt_vars: Mapping[str, Any] | None = None,
     command: Sequence[str] = ("build",),
     expect_success: bool = True,
@@ -120,7 +123,7 @@ def build_world(
             write_jsonl(path, content)
     for table_name, (columns, rows) in (csv_inputs or {}).items():
         write_csv(raw_path / f"{table_name}.csv", rows, columns)
-    project_dir = copy_project(root / "project", rate_card_rows)
+    project_dir = copy_project(root / "project", rate_card_rows, model_alias_rows)
     db_path = root / "warehouse.duckdb"
     result = run_dbt(
         list(command),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import build_world, event, rate
+from conftest import build_world, contract_csv, event, rate
 
 RATE_CARD = [
     rate("anthropic", "claude-sonnet-4-5", input_usd_per_mtok="3", output_usd_per_mtok="15",
@@ -47,9 +47,8 @@ CALLS = [
 ]  # fmt: skip
 
 FEBRUARY = {"period_start": "2026-02-01", "period_end": "2026-03-01"}
-SHARED_COSTS = (
-    ["cost_pool", "period_start", "period_end", "amount_usd", "driver", "scope_provider", "scope_model",
-     "scope_feature", "scope_environment"],
+SHARED_COSTS = contract_csv(
+    "shared_costs",
     [
         {"cost_pool": "fine_tuning", "amount_usd": "100", "driver": "tokens", "scope_provider": "openai", **FEBRUARY},
         {"cost_pool": "monitoring", "amount_usd": "60", "driver": "requests", "scope_environment": "prod", **FEBRUARY},

@@ -18,7 +18,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from conftest import BuiltWarehouse, build_world, event, rate
+from conftest import BuiltWarehouse, build_world, contract_csv, event, rate
 
 D = Decimal
 SEARCH = {"feature": "search", "agent": "search_agent", "customer_id": "cust_a", "environment": "prod",
@@ -50,8 +50,8 @@ def budget(scope_type: str, scope_value: str, month: str, amount: str, warn: str
             "warn_at_pct": warn}  # fmt: skip
 
 
-BUDGETS = (
-    ["scope_type", "scope_value", "month", "budget_usd", "warn_at_pct"],
+BUDGETS = contract_csv(
+    "budgets",
     [
         budget("team", "search_team", "2025-12-01", "40"),
         budget("team", "search_team", "2026-01-01", "100"),
@@ -63,9 +63,8 @@ BUDGETS = (
         budget("model", "gpt-4o", "2026-01-01", "200"),
     ],
 )
-SHARED_COSTS = (
-    ["cost_pool", "period_start", "period_end", "amount_usd", "driver", "scope_provider", "scope_model",
-     "scope_feature", "scope_environment"],
+SHARED_COSTS = contract_csv(
+    "shared_costs",
     [{"cost_pool": "monitoring", "period_start": "2026-01-01", "period_end": "2026-02-01", "amount_usd": "31",
       "driver": "requests"}],
 )  # fmt: skip

@@ -11,13 +11,27 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from ai_cost_attribution import generate as g
 from ai_cost_attribution import world as w
+from ai_cost_attribution.contract import (
+    raw_csv_sources,
+    shared_cost_drivers,
+    usage_event_fields,
+    usage_event_required_fields,
+    usage_event_tag_fields,
+    usage_event_token_fields,
+)
+from ai_cost_attribution.generate import bulk as bulk_module
 from ai_cost_attribution.token_shapes import load_token_shapes, prefix_shares, scale_tokens
 
+REQUIRED = usage_event_required_fields()
+TOKENS = usage_event_token_fields()
+FIELDS = usage_event_fields()
+CSV_INPUTS = raw_csv_sources()
 SMALL = {"seed": 7, "days": 35, "customers": 30}
 END = g.DEFAULT_END_DATE
 ROLES = {"primary", "router", "evaluator", "guardrail", "embedding", "rerank", "tool"}
@@ -50,7 +64,7 @@ def classify(text: str) -> tuple[str, dict | None]:
         event = json.loads(text)
     except json.JSONDecodeError:
         return "malformed_json", None
-    if any(event.get(k) is None for k in g.REQUIRED_FIELDS):
+    if any(event.get(k) is None for k in REQUIRED):
         return "missing_required_field", event
     try:
         stamp = datetime.fromisoformat(event["occurred_at"])
@@ -58,7 +72,7 @@ def classify(text: str) -> tuple[str, dict | None]:
         return "invalid_timestamp", event
     if stamp.tzinfo is None:
         return "invalid_timestamp", event
-    if any(event.get(k, 0) < 0 for k in g.TOKEN_FIELDS):
+    if any(event.get(k, 0) < 0 for k in TOKENS):
         return "negative_tokens", event
     if event.get("cache_read_tokens", 0) + event.get("cache_write_tokens", 0) > event["input_tokens"]:
         return "inconsistent_cache_tokens", event
@@ -105,7 +119,8 @@ def test_same_arguments_give_identical_bytes(tmp_path: Path) -> None:
 
 
 def test_every_contract_file_is_written_with_its_header(demo: g.DemoWorldSummary) -> None:
-    for name, columns in g.CSV_COLUMNS.items():
+    for table, columns in CSV_INPUTS.items():
+        name = f"{table}.csv"
         with (demo.out_dir / name).open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
         assert tuple(rows[0]) == columns, name
@@ -151,7 +166,7 @@ def test_summary_counts_match_the_files(demo: g.DemoWorldSummary, lines: list[tu
     traces = {e["trace_id"] for e in events if "trace_id" in e}
     assert demo.traces == len(traces) + sum("trace_id" not in e for e in events)
     assert demo.lines == demo.events_written == demo.events + demo.bad_lines_written + demo.duplicates
-    assert demo.files_written == SMALL["days"] + len(g.CSV_COLUMNS)
+    assert demo.files_written == SMALL["days"] + len(CSV_INPUTS)
     assert demo.expected_accepted_calls + demo.expected_rejected_lines == demo.lines
 
 
@@ -161,10 +176,10 @@ def test_well_formed_lines_keep_the_contract(demo: g.DemoWorldSummary, events: l
         datetime.combine(demo.end_date + timedelta(days=1), datetime.min.time(), UTC),
     )
     for event in events:
-        assert all(k in event for k in g.REQUIRED_FIELDS)
-        assert set(event) - {"prompt", "response", "messages"} <= set(g.USAGE_FIELDS)
+        assert all(k in event for k in REQUIRED)
+        assert set(event) - {"prompt", "response", "messages"} <= set(FIELDS)
         assert None not in event.values()
-        for k in g.TOKEN_FIELDS:
+        for k in TOKENS:
             assert isinstance(event.get(k, 0), int) and event.get(k, 0) >= 0
         assert event.get("cache_read_tokens", 0) + event.get("cache_write_tokens", 0) <= event["input_tokens"]
         assert event.get("cache_write_1h_tokens", 0) <= event.get("cache_write_tokens", 0)
@@ -194,7 +209,7 @@ def test_the_demo_tells_its_stories(demo: g.DemoWorldSummary, events: list[dict]
     key_only = [e for e in primaries if "feature" not in e and "api_key_alias" in e]
     assert key_only and all(keys[e["api_key_alias"]]["feature"] for e in key_only)
     assert any(keys[e["api_key_alias"]]["customer_id"] for e in key_only if "customer_id" not in e)
-    bare = [e for e in events if not set(g.DIMENSIONS) & set(e) and "trace_id" not in e]
+    bare = [e for e in events if not set(usage_event_tag_fields()) & set(e) and "trace_id" not in e]
     assert bare
     # time zones, raw text, batch, environments, errors, prompt caching, models
     assert {e["occurred_at"][-6:] for e in events} >= {"+00:00", "-05:00", "+02:00", "+09:00"}
@@ -250,7 +265,7 @@ def test_finance_files_tell_their_story(demo: g.DemoWorldSummary) -> None:
         return list(csv.DictReader((demo.out_dir / name).open(newline="", encoding="utf-8")))
 
     pools = read("shared_costs.csv")
-    assert {p["driver"] for p in pools} == {"tokens", "requests", "cost", "active_users", "footprint", "even"}
+    assert {p["driver"] for p in pools} == set(shared_cost_drivers())  # every driver the contract knows
     assert any(p["scope_provider"] == "self_hosted" and p["driver"] == "tokens" for p in pools)
     assert any(p["scope_model"] == "text-davinci-003" for p in pools)
     assert {r["scope_type"] for r in read("budgets.csv")} == {"team", "feature", "customer", "agent", "model"}
@@ -324,14 +339,23 @@ def bulk(folder: Path, **overrides: object) -> g.GenerateSummary:
 
 
 def test_bulk_writes_chunked_parquet_with_the_contract_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(g, "PART_ROWS", 5_000)
+    monkeypatch.setattr(bulk_module, "PART_ROWS", 5_000)
     summary = bulk(tmp_path)
     assert summary.files == ("usage/events-0000.parquet", "usage/events-0001.parquet", "usage/events-0002.parquet")
     sizes = [pq.read_metadata(tmp_path / f).num_rows for f in summary.files]
     assert sizes == [12_000, 12_000, 6_000]
     assert pq.read_metadata(tmp_path / summary.files[0]).num_row_groups == 3
-    for f in summary.files:
-        assert pq.read_schema(tmp_path / f) == g.PARQUET_SCHEMA
+    schemas = [pq.read_schema(tmp_path / f) for f in summary.files]
+    assert all(schema == schemas[0] for schema in schemas)
+    # every field of the contract but a gateway's own cost estimate, typed as the landing reads it
+    assert set(schemas[0].names) == set(FIELDS) - {"reported_cost_usd"}
+    for field in schemas[0]:
+        if field.name in (*TOKENS, "latency_ms"):
+            assert field.type == pa.int64(), field
+        elif field.name == "is_batch":
+            assert field.type == pa.bool_()
+        else:
+            assert pa.types.is_string(field.type) or field.type.value_type == pa.string(), field
     table = pq.read_table(tmp_path / "usage").to_pydict()
     assert len(table["request_id"]) == 30_000 == len(set(table["request_id"]))
     start = datetime(2026, 10, 1, tzinfo=UTC)
@@ -345,8 +369,8 @@ def test_bulk_writes_chunked_parquet_with_the_contract_schema(tmp_path: Path, mo
     assert (reads + writes <= inputs).all() and (inputs >= 0).all()
     parents = {p for p in table["parent_request_id"] if p}
     assert parents <= set(table["request_id"])
-    for name, columns in g.CSV_COLUMNS.items():
-        with (tmp_path / name).open(newline="") as handle:
+    for table, columns in CSV_INPUTS.items():
+        with (tmp_path / f"{table}.csv").open(newline="") as handle:
             assert tuple(next(csv.reader(handle))) == columns
 
 
@@ -369,7 +393,7 @@ def test_bulk_jsonl_leaves_out_absent_fields(tmp_path: Path) -> None:
     assert summary.files == ("usage/events-0000.jsonl",)
     events = [json.loads(x) for x in (tmp_path / summary.files[0]).read_text().splitlines()]
     assert len(events) == 5_000
-    assert all(None not in e.values() and set(e) <= set(g.USAGE_FIELDS) for e in events)
+    assert all(None not in e.values() and set(e) <= set(FIELDS) for e in events)
     assert all(isinstance(e.get("metadata", {}), dict) for e in events)
     assert any("customer_id" not in e for e in events) and any("reasoning_tokens" in e for e in events)
 
@@ -399,3 +423,32 @@ def test_cli_writes_the_demo_or_bulk_events(tmp_path: Path, capsys: pytest.Captu
     assert g.run(parser.parse_args(argv)) == 0
     assert (tmp_path / "bulk" / "usage" / "events-0000.jsonl").is_file()
     assert "events/s" in capsys.readouterr().err
+
+
+def test_the_generator_prices_calls_with_pricing_py() -> None:
+    """The finance files are sized with the warehouse's rule: the generator's float tables give
+    pricing.py's cost of each call (long context, batch, cache reads, 5-minute and 1-hour writes,
+    the discount), to float precision."""
+    from ai_cost_attribution import pricing
+
+    days = [date(2026, 10, 1), date(2026, 10, 2)]
+    prices = w.price_list(w.demo_discounts(days[0]))
+    units = w.unit_prices(prices, days)
+    calls = [  # model, day, input, output, cache read, cache write, 1-hour writes, batch
+        ("claude-sonnet-4-5", 0, 10_000, 500, 1_000, 4_000, 1_500, False),
+        ("gemini-2.5-pro", 1, 250_000, 1_000, 50_000, 0, 0, False),
+        ("gpt-4o", 1, 3_000, 100, 2_000, 0, 0, True),
+        ("gpt-4o-2024-08-06", 0, 1_000, 10, 0, 0, 0, False),
+        ("claude-haiku-4-5", 1, 5_000, 100, 0, 2_000, 2_000, False),
+    ]
+    columns = list(zip(*calls, strict=True))
+    model = np.array([w.MODEL_INDEX[name] for name in columns[0]])
+    floats = w.effective_costs(units, model, np.array(columns[1]), *(np.array(c) for c in columns[2:7]),
+                               np.array(columns[7]))  # fmt: skip
+    for (name, day, inp, out, read, write, write_1h, batch), cost in zip(calls, floats, strict=True):
+        spec = w.MODELS[w.MODEL_INDEX[name]]
+        exact = pricing.price_call(
+            prices, provider=spec.provider, model=name, day=days[day], input_tokens=inp, output_tokens=out,
+            cache_read_tokens=read, cache_write_tokens=write, cache_write_1h_tokens=write_1h, is_batch=batch,
+        ).cost.effective_cost_usd  # fmt: skip
+        assert cost == pytest.approx(float(exact), rel=1e-12), name

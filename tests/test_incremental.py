@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from ai_cost_attribution.project import run_dbt
-from conftest import BuiltWarehouse, build_world, event, rate, write_jsonl
+from conftest import BuiltWarehouse, build_world, contract_csv, event, rate, write_jsonl
 
 RATE_CARD = [
     rate("anthropic", "claude-sonnet-4-5", input_usd_per_mtok="3", output_usd_per_mtok="15",
@@ -69,9 +69,8 @@ DAY_TWO = [
 ]  # fmt: skip
 
 FEBRUARY = {"period_start": "2026-02-01", "period_end": "2026-03-01"}
-SHARED_COSTS = (
-    ["cost_pool", "period_start", "period_end", "amount_usd", "driver", "scope_provider", "scope_model",
-     "scope_feature", "scope_environment"],
+SHARED_COSTS = contract_csv(
+    "shared_costs",
     [
         {"cost_pool": "platform", "amount_usd": "90", "driver": "tokens", **FEBRUARY},
         {"cost_pool": "seats", "amount_usd": "60", "driver": "active_users", **FEBRUARY},

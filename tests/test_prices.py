@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from ai_cost_attribution import cli, prices
+from ai_cost_attribution import cli, prices, pricing
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEED = REPO_ROOT / "seeds" / "rate_card.csv"
@@ -415,37 +415,27 @@ def litellm():
     return pytest.importorskip("litellm")
 
 
-def _price(row: dict[str, str], column: str) -> Decimal | None:
-    return Decimal(row[column]) if row[column] != "" else None
-
-
 def contract_cost(
     row: dict[str, str], input_tokens: int, output_tokens: int, cache_read: int, cache_write: int
 ) -> Decimal:
-    """docs/CONTRACT.md section 2 on one rate card row, in exact decimals."""
-    threshold = row["long_context_threshold_tokens"]
-    long = threshold != "" and input_tokens > int(threshold)
+    """docs/CONTRACT.md section 2 on one rate card row: the list cost pricing.py gives (the
+    warehouse's rule, each token class rounded to 12 decimals)."""
+    rate = pricing.Rate.from_row(row)
+    prices = pricing.applied_prices(rate, is_long=pricing.is_long_context(rate, input_tokens), is_batch=False)
+    cost = pricing.call_cost(
+        prices,
+        Decimal(0),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cache_read_tokens=cache_read,
+        cache_write_tokens=cache_write,
+    )
+    return cost.list_cost_usd
 
-    def pick(column: str) -> Decimal | None:
-        regular = _price(row, column)
-        if long:
-            long_price = _price(row, column + "_long")
-            return long_price if long_price is not None else regular
-        return regular
 
-    input_price = pick("input_usd_per_mtok")
-    output_price = pick("output_usd_per_mtok")
-    cache_read_price = pick("cache_read_usd_per_mtok")
-    cache_write_price = pick("cache_write_usd_per_mtok")
-    cache_read_price = input_price if cache_read_price is None else cache_read_price
-    cache_write_price = input_price if cache_write_price is None else cache_write_price
-    uncached = input_tokens - cache_read - cache_write
-    return (
-        uncached * input_price
-        + cache_read * cache_read_price
-        + cache_write * cache_write_price
-        + output_tokens * output_price
-    ) / MTOK
+# Each of a call's four token classes is rounded to 12 decimals (decimal(38, 12)), so the list
+# cost may differ from LiteLLM's unrounded float by up to 4 x 0.5e-12, plus float noise.
+ROUNDING = Decimal("2.5e-12")
 
 
 def test_worked_example_gpt_4o_with_cache_reads(seed_rows, litellm):
@@ -557,7 +547,7 @@ def test_contract_cost_equals_litellm(seed_rows, litellm, provider, model, litel
             cache_creation_input_tokens=cache_write,
         )
         expected = contract_cost(row, input_tokens, output_tokens, cache_read, cache_write)
-        assert abs(Decimal(prompt + completion) - expected) < Decimal("1e-12"), (input_tokens, cache_read)
+        assert abs(Decimal(prompt + completion) - expected) < ROUNDING, (input_tokens, cache_read)
 
 
 # --------------------------------------------------------------------------------------------

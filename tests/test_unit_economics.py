@@ -27,7 +27,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import BuiltWarehouse, build_world, event, rate
+from conftest import BuiltWarehouse, build_world, contract_csv, event, rate
 
 D = Decimal
 PROD = {"environment": "prod", "usage_type": "external"}
@@ -66,8 +66,8 @@ CALLS = [
           feature="support_assistant", environment="prod", usage_type="internal", **usd(30)),
 ]  # fmt: skip
 
-CUSTOMERS = (
-    ["customer_id", "customer_name", "plan_tier", "segment", "region", "is_internal"],
+CUSTOMERS = contract_csv(
+    "customers",
     [
         {"customer_id": "cust_free", "customer_name": "Free One", "plan_tier": "free"},
         {"customer_id": "cust_free2", "customer_name": "Free Two", "plan_tier": "free"},
@@ -101,9 +101,8 @@ OUTCOMES = (
         {"outcome_id": "o5", "outcome_type": "task_completed", "trace_id": "t9", **OUTCOME},
     ],
 )  # fmt: skip
-SHARED_COSTS = (
-    ["cost_pool", "period_start", "period_end", "amount_usd", "driver", "scope_provider", "scope_model",
-     "scope_feature", "scope_environment"],
+SHARED_COSTS = contract_csv(
+    "shared_costs",
     [{"cost_pool": "platform_fee", "period_start": "2026-01-01", "period_end": "2026-02-01", "amount_usd": "12",
       "driver": "even"}],
 )  # fmt: skip

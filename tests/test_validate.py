@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ai_cost_attribution.cli import main
+from ai_cost_attribution.contract import raw_csv_sources
 from conftest import event, write_csv, write_jsonl
 
 PROD = {"environment": "prod", "usage_type": "external", "feature": "search", "customer_id": "acme"}
@@ -41,7 +42,7 @@ def write_folder(root: Path, lines: list, *, budgets_scope: str = "team") -> Pat
         root / "budgets.csv",
         [{"scope_type": budgets_scope, "scope_value": "search", "month": "2026-01-01", "budget_usd": "100",
           "warn_at_pct": "80"}],
-        ["scope_type", "scope_value", "month", "budget_usd", "warn_at_pct"],
+        raw_csv_sources()["budgets"],
     )  # fmt: skip
     return root
 

@@ -15,7 +15,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "build": ("ai_cost_attribution.warehouse", "dbt build on a copy of the warehouse, swapped in when it succeeds"),
     "summary": ("ai_cost_attribution.summary", "print what the built warehouse holds"),
     "export": ("ai_cost_attribution.export", "export the cost ledger in FinOps FOCUS shape (CSV or Parquet)"),
-    "bench": ("ai_cost_attribution.bench", "benchmark the build against the engine limit and a per-call loop"),
+    "bench": ("ai_cost_attribution.bench", "time full and incremental builds, the engine limit and per-call loops"),
     "app": ("ai_cost_attribution.app_server", "start the Streamlit app on the built warehouse (read-only)"),
     "validate": ("ai_cost_attribution.validate", "check raw landing files with Great Expectations before a build"),
     "alerts": ("ai_cost_attribution.alerts", "send each new budget crossing and cost spike to a webhook, once"),

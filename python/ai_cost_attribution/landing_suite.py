@@ -1,8 +1,11 @@
 """The Great Expectations suite run on raw landing files before any build.
 
 The raw files are read into pandas frames by :mod:`ai_cost_attribution.validate`; this module
-declares what each frame must satisfy (docs/CONTRACT.md section 1) and runs the expectations with an
-ephemeral GX context and the pandas data source (the SQL data source fails on a DuckDB file).
+declares what each frame must satisfy (docs/CONTRACT.md section 1), generated from the contract
+itself (:mod:`ai_cost_attribution.contract`: the required fields, every token field, each CSV's
+columns, types, allowed values and bounds), so the suite and the dbt landing cannot drift; it
+runs the expectations with an ephemeral GX context and the pandas data source (the SQL data
+source fails on a DuckDB file).
 Each result is reduced to a :class:`Check`, a plain record the report prints.
 """
 
@@ -16,39 +19,34 @@ from typing import Any
 
 import pandas as pd
 
-REQUIRED_USAGE_FIELDS: tuple[str, ...] = (
-    "request_id", "occurred_at", "provider", "model", "input_tokens", "output_tokens",
-)  # fmt: skip
-TOKEN_FIELDS: tuple[str, ...] = (
-    "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
-)  # fmt: skip
+from ai_cost_attribution.contract import raw_csv_inputs, usage_event_required_fields, usage_event_token_fields
+
 # Attribution tags any one of which lets a call be attributed (an api key maps through api_keys.csv).
 ATTRIBUTION_TAGS: tuple[str, ...] = ("feature", "customer_id", "api_key_alias")
 ENVIRONMENTS: tuple[str, ...] = ("prod", "staging", "dev")
-USAGE_TYPES: tuple[str, ...] = ("external", "internal")
 CALL_ROLES: tuple[str, ...] = ("primary", "router", "evaluator", "guardrail", "embedding", "rerank", "tool")
 STATUSES: tuple[str, ...] = ("success", "error")
+# The token counts that must cover others, as int_usage_events_validated rejects a line otherwise
+# (inconsistent_cache_tokens, inconsistent_reasoning_tokens): (count, name of the others, others).
+# validate.usage_frame derives a `<name>_value` column for each; an empty optional count is 0.
+TOKEN_CONSISTENCY: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("input_tokens", "cache_tokens", ("cache_read_tokens", "cache_write_tokens")),
+    ("cache_write_tokens", "cache_write_1h_tokens", ("cache_write_1h_tokens",)),
+    ("output_tokens", "reasoning_tokens", ("reasoning_tokens",)),
+)
+# Columns that are each CSV's key (one row per value), where a CSV has one.
+CSV_KEYS: dict[str, str] = {"customers": "customer_id", "feature_owners": "feature", "api_keys": "api_key_alias",
+                            "outcomes": "outcome_id"}  # fmt: skip
+# Date pairs the configuration check orders (macros/landing/land_config_csvs.sql): the end after the start.
+DATE_ORDER: tuple[tuple[str, str], ...] = (("period_start", "period_end"), ("effective_from", "effective_to"))
 # ISO 8601 date-time with an optional offset (Z or +hh:mm); a value without one is taken as UTC.
 ISO_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 NON_NEGATIVE_INTEGER = r"^\d+$"
 BOOLEAN = r"^(?i:true|false|t|f|1|0|yes|no|y|n)$"
-
-CSV_COLUMNS: dict[str, tuple[str, ...]] = {
-    "customers": ("customer_id", "customer_name", "plan_tier", "segment", "region", "is_internal"),
-    "customer_revenue": ("customer_id", "month", "revenue_usd"),
-    "outcomes": ("outcome_id", "outcome_type", "occurred_at", "customer_id", "feature", "agent", "ticket_id",
-                 "trace_id"),
-    "feature_owners": ("feature", "team", "product"),
-    "api_keys": ("api_key_alias", "feature", "team", "environment", "usage_type", "customer_id"),
-    "shared_costs": ("cost_pool", "period_start", "period_end", "amount_usd", "driver", "scope_provider",
-                     "scope_model", "scope_feature", "scope_environment"),
-    "tenant_footprint": ("customer_id", "month", "footprint_units"),
-    "budgets": ("scope_type", "scope_value", "month", "budget_usd", "warn_at_pct"),
-    "provider_invoices": ("provider", "month", "invoiced_usd"),
-    "price_adjustments": ("provider", "model", "effective_from", "effective_to", "discount_pct"),
-}  # fmt: skip
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 DECIMAL = r"^-?\d+(?:\.\d+)?$"
+# What a value of each contract type (raw_contract.csv_inputs.<table>.<column>.type) looks like.
+TYPE_FORMATS: dict[str, str] = {"date": ISO_DATE, "timestamp": ISO_TIMESTAMP, "number": DECIMAL, "boolean": BOOLEAN}
 
 
 @dataclass(frozen=True)
@@ -83,11 +81,11 @@ def usage_expectations(frame: pd.DataFrame, thresholds: Thresholds) -> list[Any]
 
     mostly = _mostly(thresholds)
     expectations: list[Any] = [gxe.ExpectTableRowCountToBeBetween(min_value=1)]
-    for field in REQUIRED_USAGE_FIELDS:
+    for field in usage_event_required_fields():
         expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=field, mostly=mostly))
     expectations.append(gxe.ExpectColumnValuesToMatchRegex(column="occurred_at", regex=ISO_TIMESTAMP, mostly=mostly))
     expectations.append(gxe.ExpectColumnValuesToNotBeNull(column="occurred_at_utc", mostly=mostly))
-    for field in TOKEN_FIELDS:
+    for field in usage_event_token_fields():
         if field in frame.columns:
             expectations.append(
                 gxe.ExpectColumnValuesToMatchRegex(column=field, regex=NON_NEGATIVE_INTEGER, mostly=mostly)
@@ -99,17 +97,16 @@ def usage_expectations(frame: pd.DataFrame, thresholds: Thresholds) -> list[Any]
         gxe.ExpectColumnValuesToBeBetween(
             column="output_tokens_value", min_value=0, max_value=thresholds.max_output_tokens, mostly=mostly
         ),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="input_tokens_value", column_B="cache_tokens_value", or_equal=True,
+    ]
+    for count, others, _ in TOKEN_CONSISTENCY:
+        expectations.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=f"{count}_value", column_B=f"{others}_value", or_equal=True,
             ignore_row_if="either_value_is_missing", mostly=mostly,
-        ),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="output_tokens_value", column_B="reasoning_tokens_value", or_equal=True,
-            ignore_row_if="either_value_is_missing", mostly=mostly,
-        ),
+        ))  # fmt: skip
+    expectations += [
         gxe.ExpectColumnValuesToMatchRegex(column="is_batch", regex=BOOLEAN, mostly=mostly),
         gxe.ExpectColumnValuesToBeInSet(column="environment", value_set=list(ENVIRONMENTS), mostly=mostly),
-        gxe.ExpectColumnValuesToBeInSet(column="usage_type", value_set=list(USAGE_TYPES), mostly=mostly),
+        gxe.ExpectColumnValuesToBeInSet(column="usage_type", value_set=list(_usage_types()), mostly=mostly),
         gxe.ExpectColumnValuesToBeInSet(column="call_role", value_set=list(CALL_ROLES), mostly=mostly),
         gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(STATUSES), mostly=mostly),
         gxe.ExpectColumnValuesToNotBeNull(
@@ -119,40 +116,51 @@ def usage_expectations(frame: pd.DataFrame, thresholds: Thresholds) -> list[Any]
     return expectations
 
 
+def _usage_types() -> tuple[str, ...]:
+    """The usage types the contract allows (an api key's usage_type is the call's)."""
+    values = raw_csv_inputs()["api_keys"]["usage_type"].values
+    assert values, "raw_contract.csv_inputs.api_keys.usage_type lists no values"
+    return values
+
+
 def csv_expectations(table: str, frame: pd.DataFrame, thresholds: Thresholds) -> list[Any]:
-    """The expectations for one optional CSV input (all columns read as text)."""
+    """The expectations for one optional CSV input (read as text; see validate.csv_frames), generated
+    from its contract (raw_contract.csv_inputs.<table>): every column present, required columns
+    filled, each value in its type's format, within its allowed values and bounds; keys unique,
+    dates in order."""
     import great_expectations.expectations as gxe
 
     mostly = _mostly(thresholds)
-    expectations: list[Any] = [gxe.ExpectColumnToExist(column=column) for column in CSV_COLUMNS[table]]
+    rules = raw_csv_inputs()[table]
+    expectations: list[Any] = [gxe.ExpectColumnToExist(column=column) for column in rules]
     present = set(frame.columns)
-
-    def add(expectation: Any, column: str) -> None:
-        if column in present:
-            expectations.append(expectation)
-
-    for column in ("month", "period_start", "period_end", "effective_from", "effective_to"):
-        add(gxe.ExpectColumnValuesToMatchRegex(column=column, regex=ISO_DATE, mostly=mostly), column)
-    for column in ("revenue_usd", "amount_usd", "budget_usd", "invoiced_usd", "footprint_units", "discount_pct",
-                   "warn_at_pct"):  # fmt: skip
-        add(gxe.ExpectColumnValuesToMatchRegex(column=column, regex=DECIMAL, mostly=mostly), column)
-    keys = {"customers": "customer_id", "feature_owners": "feature", "api_keys": "api_key_alias",
-            "outcomes": "outcome_id"}  # fmt: skip
-    if table in keys:
-        add(gxe.ExpectColumnValuesToNotBeNull(column=keys[table]), keys[table])
-        add(gxe.ExpectColumnValuesToBeUnique(column=keys[table]), keys[table])
-    if table == "budgets":
-        add(gxe.ExpectColumnValuesToBeInSet(column="scope_type",
-                                            value_set=["team", "feature", "customer", "agent", "model"]),
-            "scope_type")  # fmt: skip
-    if table == "shared_costs":
-        add(gxe.ExpectColumnValuesToBeInSet(column="driver",
-                                            value_set=["tokens", "requests", "cost", "active_users", "footprint",
-                                                       "even"]),
-            "driver")  # fmt: skip
-    if table == "api_keys":
-        add(gxe.ExpectColumnValuesToBeInSet(column="environment", value_set=list(ENVIRONMENTS)), "environment")
-        add(gxe.ExpectColumnValuesToBeInSet(column="usage_type", value_set=list(USAGE_TYPES)), "usage_type")
+    for column, rule in rules.items():
+        if column not in present:
+            continue
+        if rule.required:
+            expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=column, mostly=mostly))
+        if rule.type in TYPE_FORMATS:
+            expectations.append(
+                gxe.ExpectColumnValuesToMatchRegex(column=column, regex=TYPE_FORMATS[rule.type], mostly=mostly)
+            )
+        if rule.values:
+            expectations.append(
+                gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(rule.values), mostly=mostly)
+            )
+        if rule.min is not None or rule.max is not None:
+            expectations.append(gxe.ExpectColumnValuesToBeBetween(
+                column=f"{column}_value", min_value=rule.min, max_value=rule.max, mostly=mostly
+            ))  # fmt: skip
+    key = CSV_KEYS.get(table)
+    if key in present:
+        expectations.append(gxe.ExpectColumnValuesToBeUnique(column=key))
+    for start, end in DATE_ORDER:
+        if start in present and end in present:
+            expectations.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=end, column_B=start, or_equal=False, ignore_row_if="either_value_is_missing", mostly=mostly,
+            ))  # fmt: skip
+    if table == "api_keys" and "environment" in present:
+        expectations.append(gxe.ExpectColumnValuesToBeInSet(column="environment", value_set=list(ENVIRONMENTS)))
     return expectations
 
 

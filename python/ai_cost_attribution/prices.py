@@ -34,29 +34,13 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 
-COLUMNS: tuple[str, ...] = (
-    "provider",
-    "model",
-    "effective_from",
-    "effective_to",
-    "input_usd_per_mtok",
-    "output_usd_per_mtok",
-    "cache_read_usd_per_mtok",
-    "cache_write_usd_per_mtok",
-    "batch_input_usd_per_mtok",
-    "batch_output_usd_per_mtok",
-    "long_context_threshold_tokens",
-    "input_usd_per_mtok_long",
-    "output_usd_per_mtok_long",
-    "cache_read_usd_per_mtok_long",
-    "cache_write_1h_usd_per_mtok",
-    "cache_write_usd_per_mtok_long",
-    "mode",
-    "price_source",
-)
+from ai_cost_attribution.contract import rate_card_columns, rate_card_price_columns
+
+# The seed's columns in file order: the seed config in dbt_project.yml (its one home).
+COLUMNS: tuple[str, ...] = rate_card_columns()
 
 # Columns that hold a price (USD per million tokens).
-PRICE_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMNS if "_usd_per_mtok" in c)
+PRICE_COLUMNS: tuple[str, ...] = rate_card_price_columns()
 
 # Columns whose change makes a new dated version of a LiteLLM row.
 COMPARED_COLUMNS: tuple[str, ...] = (*PRICE_COLUMNS, "long_context_threshold_tokens", "mode")

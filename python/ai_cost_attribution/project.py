@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 DEFAULT_DB_RELATIVE = Path("warehouse") / "ai_cost.duckdb"
+# What a private copy of the project needs to build (the tests' fixtures and the benchmark).
+PROJECT_PARTS: tuple[str, ...] = ("dbt_project.yml", "profiles.yml", "models", "macros", "data-tests", "seeds")
 
 
 class ProjectNotFoundError(RuntimeError):
@@ -31,6 +39,36 @@ def project_root() -> Path:
         "Cannot find the dbt project (dbt_project.yml). Install the package from a clone of the "
         "repository (pip install -e .) or set AICOST_PROJECT_DIR."
     )
+
+
+def copy_project(destination: Path, root: Path | None = None) -> Path:
+    """Copy the dbt project (``PROJECT_PARTS`` of ``root``, default :func:`project_root`) into
+    ``destination``, so a build there never touches the working tree's target/ or warehouse."""
+    root = root or project_root()
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = root / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, dirs_exist_ok=True)
+        elif source.exists():
+            shutil.copy2(source, destination / part)
+    return destination
+
+
+@functools.cache
+def _read_dbt_project(path: Path) -> Mapping[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def dbt_project(root: Path | None = None) -> Mapping[str, Any]:
+    """``dbt_project.yml`` of the project (default :func:`project_root`), parsed (read once)."""
+    return _read_dbt_project((root or project_root()) / "dbt_project.yml")
+
+
+def dbt_project_vars(root: Path | None = None) -> Mapping[str, Any]:
+    """The project's ``vars:`` as dbt sees them without ``--vars`` (the contract, the defaults)."""
+    return dbt_project(root).get("vars") or {}
 
 
 def warehouse_path() -> Path:

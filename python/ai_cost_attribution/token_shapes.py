@@ -115,6 +115,11 @@ def scale_tokens(values: np.ndarray | int, factor: float) -> np.ndarray:
     return np.maximum(1, np.rint(np.asarray(values, dtype=np.float64) * factor)).astype(np.int64)
 
 
+def scale_token_count(value: int, factor: float) -> int:
+    """:func:`scale_tokens` on one count (a Python int; ``round`` halves to even, as ``np.rint``)."""
+    return max(1, round(value * factor))
+
+
 def find_repo_root(start: Path | None = None) -> Path | None:
     """The nearest folder at or above ``start`` (default: this file) holding ``dbt_project.yml``.
 

@@ -20,21 +20,19 @@ from typing import Any
 
 import pandas as pd
 
-from ai_cost_attribution.landing_suite import (
-    ATTRIBUTION_TAGS,
-    CSV_COLUMNS,
-    TOKEN_FIELDS,
-    Check,
-    Thresholds,
-    run_suite,
+from ai_cost_attribution.contract import (
+    raw_csv_inputs,
+    usage_event_required_fields,
+    usage_event_tag_fields,
+    usage_event_text_fields,
+    usage_event_token_fields,
 )
+from ai_cost_attribution.landing_suite import ATTRIBUTION_TAGS, TOKEN_CONSISTENCY, Check, Thresholds, run_suite
 
-USAGE_COLUMNS: tuple[str, ...] = (
-    "request_id", "trace_id", "parent_request_id", "call_role", "occurred_at", "provider", "model", "operation",
-    "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "is_batch",
-    "status", "latency_ms", "customer_id", "user_id", "feature", "team", "agent", "environment", "region",
-    "product", "usage_type", "session_id", "ticket_id", "api_key_alias",
-)  # fmt: skip
+
+def usage_columns() -> tuple[str, ...]:
+    """The fields of a usage event the suite reads as text: its scalar fields and its tags."""
+    return (*usage_event_text_fields(), *usage_event_tag_fields())
 
 
 @dataclass
@@ -58,6 +56,7 @@ def _text(value: Any) -> str | None:
 
 
 def _jsonl_records(path: Path, relative: str, read: UsageRead) -> Iterator[dict[str, Any]]:
+    columns = usage_columns()
     with path.open("r", encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -72,7 +71,7 @@ def _jsonl_records(path: Path, relative: str, read: UsageRead) -> Iterator[dict[
                 read.malformed.append(f"{relative}:{number}: not a JSON object")
                 continue
             metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
-            record = {name: _text(event.get(name, metadata.get(name))) for name in USAGE_COLUMNS}
+            record = {name: _text(event.get(name, metadata.get(name))) for name in columns}
             if record["api_key_alias"] is None and _text(event.get("api_key")):
                 record["api_key_alias"] = "hashed api key"
             record["location"] = f"{relative}:{number}"
@@ -80,17 +79,19 @@ def _jsonl_records(path: Path, relative: str, read: UsageRead) -> Iterator[dict[
 
 
 def _parquet_records(path: Path, relative: str, read: UsageRead) -> Iterator[dict[str, Any]]:
+    columns = usage_columns()
     table = pd.read_parquet(path)
     read.lines += len(table)
     for number, row in enumerate(table.to_dict("records"), start=1):
-        record = {name: _text(row.get(name)) for name in USAGE_COLUMNS}
+        record = {name: _text(row.get(name)) for name in columns}
         record["location"] = f"{relative}:row {number}"
         yield record
 
 
 def usage_frame(raw_path: Path) -> UsageRead:
     """Every usage event of ``raw_path/usage`` as text columns plus the derived columns the suite
-    checks: ``*_value`` (tokens as numbers), ``cache_tokens_value``, ``occurred_at_utc`` and
+    checks: ``*_value`` (tokens as numbers, and the sums of landing_suite.TOKEN_CONSISTENCY),
+    ``occurred_at_utc`` and
     ``attribution_tag`` (the first attribution tag the call carries, NULL when none)."""
     read = UsageRead(frame=pd.DataFrame())
     usage_dir = raw_path / "usage"
@@ -101,12 +102,15 @@ def usage_frame(raw_path: Path) -> UsageRead:
         read.files.append(relative)
         reader = _parquet_records if path.suffix == ".parquet" else _jsonl_records
         records.extend(reader(path, relative, read))
-    frame = pd.DataFrame.from_records(records, columns=[*USAGE_COLUMNS, "location"])
-    for name in TOKEN_FIELDS:
-        frame[f"{name}_value"] = pd.to_numeric(frame[name], errors="coerce")
-    frame["cache_tokens_value"] = frame["cache_read_tokens_value"].fillna(0) + frame["cache_write_tokens_value"].fillna(
-        0
-    )
+    frame = pd.DataFrame.from_records(records, columns=[*usage_columns(), "location"])
+    required = usage_event_required_fields()
+    for name in usage_event_token_fields():
+        value = pd.to_numeric(frame[name], errors="coerce")
+        # an optional count left empty is 0, as the landing reads it
+        frame[f"{name}_value"] = value if name in required else value.fillna(0)
+    for _, others, fields in TOKEN_CONSISTENCY:
+        if len(fields) > 1:
+            frame[f"{others}_value"] = sum(frame[f"{field}_value"] for field in fields)
     frame["occurred_at_utc"] = pd.to_datetime(frame["occurred_at"], errors="coerce", utc=True, format="ISO8601")
     # occurred_at missing is reported by the required-field check, not twice
     frame.loc[frame["occurred_at"].isna(), "occurred_at_utc"] = pd.Timestamp(0, tz="UTC")
@@ -117,13 +121,24 @@ def usage_frame(raw_path: Path) -> UsageRead:
 
 
 def csv_frames(raw_path: Path) -> dict[str, pd.DataFrame]:
-    """Every optional CSV present in ``raw_path``, read as text (empty cells as NULL)."""
+    """Every optional CSV present in ``raw_path``, read as text (empty cells as NULL), the way the
+    configuration check reads it: a column with allowed values lower-cased, and a ``<column>_value``
+    number beside each column with bounds."""
     frames = {}
-    for table in CSV_COLUMNS:
+    for table, rules in raw_csv_inputs().items():
         path = raw_path / f"{table}.csv"
-        if path.is_file():
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-            frames[table] = frame.apply(lambda column: column.str.strip()).replace("", None)
+        if not path.is_file():
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = frame.apply(lambda column: column.str.strip()).replace("", None)
+        for column, rule in rules.items():
+            if column not in frame.columns:
+                continue
+            if rule.values:
+                frame[column] = frame[column].str.lower()
+            if rule.min is not None or rule.max is not None:
+                frame[f"{column}_value"] = pd.to_numeric(frame[column], errors="coerce")
+        frames[table] = frame
     return frames
 
 

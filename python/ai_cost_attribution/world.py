@@ -1,21 +1,21 @@
 """The demo company: its features, teams, agents, models, customers, API keys and prices.
 
 Everything here is data or a pure function of a seed, shared by the demo world writer and the
-bulk event generator (``generate.py``). Nothing reads the clock or iterates an unordered set.
+bulk event generator (the ``generate`` package). Nothing reads the clock or iterates an unordered set.
 """
 
 from __future__ import annotations
 
-import csv
 import math
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
-from ai_cost_attribution.token_shapes import find_repo_root
+from ai_cost_attribution.pricing import Discount, PriceList, applied_prices, billed_tokens, discount_factor
+from ai_cost_attribution.project import project_root
 
 # --------------------------------------------------------------------------------------------
 # Models
@@ -58,6 +58,7 @@ API_PROVIDERS: tuple[str, ...] = ("openai", "anthropic", "google")
 TEAMS: tuple[str, ...] = ("support_ai", "knowledge", "developer_tools", "growth")
 AGENTS: tuple[str, ...] = ("support_agent", "triage_agent", "coding_agent", "research_agent")
 TIERS: tuple[str, ...] = ("free", "pro", "enterprise", "internal")
+REGIONS: tuple[str, ...] = ("us", "eu", "apac")
 
 
 @dataclass(frozen=True)
@@ -306,7 +307,7 @@ def build_customers(n: int, seed: int, days: int) -> list[Customer]:
             name = f"{_NAME_FIRST[code // len(_NAME_SECOND)]} {_NAME_SECOND[code % len(_NAME_SECOND)]}"
             if i >= combos:
                 name += f" {i // combos + 1}"
-        region = ("us", "eu", "apac")[int(rng.choice(3, p=[0.5, 0.35, 0.15]))]
+        region = REGIONS[int(rng.choice(3, p=[0.5, 0.35, 0.15]))]
         spread = float(rng.lognormal(0.0, 0.8))
         heavy = False
         if tier == "free":
@@ -426,212 +427,86 @@ def api_key_rows(customers: list[Customer]) -> list[dict[str, str]]:
 
 
 # --------------------------------------------------------------------------------------------
-# Prices (an approximation used only to size invoices, budgets and revenue)
+# Prices: the rate card as float tables, to size invoices, budgets and revenue
 # --------------------------------------------------------------------------------------------
 
-PRICE_FIELDS: tuple[str, ...] = (
-    "input_usd_per_mtok",
-    "output_usd_per_mtok",
-    "cache_read_usd_per_mtok",
-    "cache_write_usd_per_mtok",
-    "batch_input_usd_per_mtok",
-    "batch_output_usd_per_mtok",
-    "long_context_threshold_tokens",
-    "input_usd_per_mtok_long",
-    "output_usd_per_mtok_long",
-    "cache_read_usd_per_mtok_long",
-)
 
-# Public list prices (USD per million tokens) of the eight demo models, used when the repository
-# has no seeds/rate_card.csv. Order: PRICE_FIELDS; None = empty.
-BUILT_IN_PRICES: dict[tuple[str, str], tuple[float | None, ...]] = {
-    ("openai", "gpt-4o"): (2.50, 10.00, 1.25, None, 1.25, 5.00, None, None, None, None),
-    ("openai", "gpt-4o-mini"): (0.15, 0.60, 0.075, None, 0.075, 0.30, None, None, None, None),
-    ("openai", "text-embedding-3-small"): (0.02, 0.0, None, None, 0.01, 0.0, None, None, None, None),
-    ("anthropic", "claude-sonnet-4-5"): (3.00, 15.00, 0.30, 3.75, 1.50, 7.50, 200_000, 6.00, 22.50, 0.60),
-    ("anthropic", "claude-haiku-4-5"): (1.00, 5.00, 0.10, 1.25, 0.50, 2.50, None, None, None, None),
-    ("google", "gemini-2.5-pro"): (1.25, 10.00, 0.31, None, 0.625, 5.00, 200_000, 2.50, 15.00, 0.625),
-    ("google", "gemini-2.5-flash"): (0.30, 2.50, 0.075, None, 0.15, 1.25, None, None, None, None),
-    ("self_hosted", "llama-3.1-70b-instruct"): (0.0, 0.0, None, None, None, None, None, None, None, None),
-}
-
-_DATED_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")
-
-
-def model_family(model: str) -> str:
-    """The alias rule: a dated version (``gpt-4o-2024-08-06``, ``...-20250929``) -> its family."""
-    return _DATED_SUFFIX.sub("", model)
+def price_list(discounts: list[Discount], rate_card: Path | None = None) -> PriceList:
+    """The project's rate card (or ``rate_card``) with its model aliases and the demo's discounts."""
+    seeds = project_root() / "seeds"
+    loaded = PriceList.load(rate_card or seeds / "rate_card.csv", seeds / "model_aliases.csv")
+    return PriceList(loaded.rates, loaded.aliases, discounts)
 
 
 @dataclass(frozen=True)
-class Discount:
-    """One ``price_adjustments.csv`` row."""
+class UnitPrices:
+    """The prices of every demo model on every day, as floats for the vectorised generators.
 
-    provider: str
-    model: str  # "*" = every model of the provider
-    effective_from: date
-    effective_to: date | None
-    discount_pct: float
-
-
-def _as_float(text: str | None) -> float | None:
-    if text is None or text.strip() == "":
-        return None
-    return float(text)
-
-
-def _as_date(text: str | None) -> date | None:
-    if text is None or text.strip() == "":
-        return None
-    return date.fromisoformat(text.strip())
-
-
-class PriceBook:
-    """Effective-dated prices per (provider, model), from the rate card seed or the built-in table."""
-
-    def __init__(self, rows: dict[tuple[str, str], list[tuple[date | None, date | None, tuple]]], source: str):
-        self.rows = rows
-        self.source = source
-
-    @classmethod
-    def built_in(cls) -> PriceBook:
-        return cls({key: [(None, None, values)] for key, values in BUILT_IN_PRICES.items()}, "built-in")
-
-    @classmethod
-    def from_rate_card(cls, path: Path) -> PriceBook:
-        rows: dict[tuple[str, str], list[tuple[date | None, date | None, tuple]]] = {}
-        with path.open(newline="", encoding="utf-8") as handle:
-            for record in csv.DictReader(handle):
-                key = (record["provider"].strip(), record["model"].strip())
-                values = tuple(_as_float(record.get(field)) for field in PRICE_FIELDS)
-                span = (_as_date(record.get("effective_from")), _as_date(record.get("effective_to")))
-                rows.setdefault(key, []).append((*span, values))
-        return cls(rows, str(path))
-
-    @classmethod
-    def load(cls, rate_card: Path | None = None) -> PriceBook:
-        """``rate_card`` if given, else ``<repo>/seeds/rate_card.csv`` if present, else built-in."""
-        if rate_card is None:
-            root = find_repo_root()
-            candidate = root / "seeds" / "rate_card.csv" if root else None
-            if candidate is not None and candidate.is_file():
-                rate_card = candidate
-        if rate_card is None:
-            return cls.built_in()
-        book = cls.from_rate_card(rate_card)
-        if not any(key in book.rows for key in BUILT_IN_PRICES):
-            return cls.built_in()  # an unrelated or empty rate card: keep the numbers sensible
-        return book
-
-    def lookup(self, provider: str, model: str, day: date) -> tuple | None:
-        """The price tuple in force on ``day`` (exact name first, then the alias rule)."""
-        for name in (model, model_family(model)):
-            for start, end, values in self.rows.get((provider, name), ()):
-                if (start is None or start <= day) and (end is None or day < end) and values[0] is not None:
-                    return values
-        return None
-
-    def matrix(self, days: list[date]) -> dict[str, np.ndarray]:
-        """Prices of every demo model on every day: ``{field: array[len(MODELS), len(days)]}``, NaN = none."""
-        out = {field: np.full((len(MODELS), len(days)), np.nan) for field in PRICE_FIELDS}
-        for m, spec in enumerate(MODELS):
-            for d, day in enumerate(days):
-                values = self.lookup(spec.provider, spec.model, day)
-                if values is None:
-                    continue
-                for field, value in zip(PRICE_FIELDS, values, strict=True):
-                    if value is not None:
-                        out[field][m, d] = value
-        return out
-
-
-def unit_prices(prices: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Per-token prices from a :meth:`PriceBook.matrix`, with the docs/CONTRACT.md §2 fallbacks applied.
-
-    Returns ``units[model, day, is_batch, is_long, k]`` in USD per million tokens for
-    k = (uncached input, cache read, cache write, output), NaN where unpriced, and the long
-    context threshold ``[model, day]`` (inf where none).
+    ``units[model, day, is_batch, is_long, k]``: USD per million tokens of token class k in
+    :func:`pricing.billed_tokens` order (uncached input, cache reads, 5-minute writes, 1-hour
+    writes, output), NaN where the model is unpriced that day; ``threshold[model, day]``: the
+    long-context threshold (inf where none); ``prices_output[model, day]``: the card lists an
+    output price; ``keep[model, day]``: the share of list cost left after negotiated discounts.
+    Which price applies where is :func:`pricing.applied_prices`; this is only its table.
     """
-    base_in, base_out = prices["input_usd_per_mtok"], prices["output_usd_per_mtok"]
-    units = np.full((*base_in.shape, 2, 2, 4), np.nan)
-    for is_long in (0, 1):
 
-        def tier(regular: np.ndarray, long: np.ndarray, is_long: int = is_long) -> np.ndarray:
-            return np.where(is_long & ~np.isnan(long), long, regular)
-
-        for is_batch in (0, 1):
-            input_price = tier(base_in, prices["input_usd_per_mtok_long"])
-            output_price = tier(base_out, prices["output_usd_per_mtok_long"])
-            batch_in, batch_out = prices["batch_input_usd_per_mtok"], prices["batch_output_usd_per_mtok"]
-            if is_batch:
-                input_price = np.where(np.isnan(batch_in), input_price, batch_in)
-                output_price = np.where(np.isnan(batch_out), output_price, batch_out)
-            read = tier(prices["cache_read_usd_per_mtok"], prices["cache_read_usd_per_mtok_long"])
-            write = prices["cache_write_usd_per_mtok"]
-            units[:, :, is_batch, is_long, 0] = input_price
-            units[:, :, is_batch, is_long, 1] = np.where(np.isnan(read), input_price, read)
-            units[:, :, is_batch, is_long, 2] = np.where(np.isnan(write), input_price, write)
-            units[:, :, is_batch, is_long, 3] = output_price
-    threshold = np.nan_to_num(prices["long_context_threshold_tokens"], nan=np.inf)
-    return units, threshold
+    units: np.ndarray
+    threshold: np.ndarray
+    prices_output: np.ndarray
+    keep: np.ndarray
 
 
-def costs_from_units(
-    units: np.ndarray,
-    threshold: np.ndarray,
-    model: np.ndarray,
-    day: np.ndarray,
-    input_tokens: np.ndarray,
-    output_tokens: np.ndarray,
-    cache_read: np.ndarray,
-    cache_write: np.ndarray,
-    is_batch: np.ndarray,
-) -> np.ndarray:
-    """Cost (USD) of each call from :func:`unit_prices` (NaN for calls without a price)."""
-    cell = model.astype(np.intp) * threshold.shape[1] + day
-    is_long = input_tokens > threshold.ravel()[cell]
-    u = units.reshape(-1, 4)[cell * 4 + is_batch.astype(np.intp) * 2 + is_long]
-    uncached = input_tokens - cache_read - cache_write
-    return (uncached * u[:, 0] + cache_read * u[:, 1] + cache_write * u[:, 2] + output_tokens * u[:, 3]) / 1e6
-
-
-def list_costs(
-    prices: dict[str, np.ndarray],
-    model: np.ndarray,
-    day: np.ndarray,
-    input_tokens: np.ndarray,
-    output_tokens: np.ndarray,
-    cache_read: np.ndarray,
-    cache_write: np.ndarray,
-    is_batch: np.ndarray,
-) -> np.ndarray:
-    """List cost (USD) of each call per docs/CONTRACT.md §2; NaN for calls without a price."""
-    units, threshold = unit_prices(prices)
-    return costs_from_units(
-        units, threshold, model, day, input_tokens, output_tokens, cache_read, cache_write, is_batch
-    )
-
-
-def discount_matrix(discounts: list[Discount], days: list[date]) -> np.ndarray:
-    """Share of list cost kept after negotiated discounts: ``array[len(MODELS), len(days)]``.
-
-    A model-specific row wins over a ``*`` row on the same day.
-    """
+def unit_prices(prices: PriceList, days: list[date]) -> UnitPrices:
+    """:class:`UnitPrices` of every model in ``MODELS`` on each of ``days``."""
+    units = np.full((len(MODELS), len(days), 2, 2, 5), np.nan)
+    threshold = np.full((len(MODELS), len(days)), np.inf)
+    prices_output = np.zeros((len(MODELS), len(days)), dtype=bool)
     keep = np.ones((len(MODELS), len(days)))
-    ordered = [d for d in discounts if d.model == "*"] + [d for d in discounts if d.model != "*"]
     for m, spec in enumerate(MODELS):
         for d, day in enumerate(days):
-            for row in ordered:
-                if row.provider != spec.provider or row.model not in ("*", spec.model, model_family(spec.model)):
-                    continue
-                if row.effective_from <= day and (row.effective_to is None or day < row.effective_to):
-                    keep[m, d] = 1 - row.discount_pct / 100
-    return keep
+            day_price = prices.day_price(spec.provider, spec.model, day)
+            keep[m, d] = float(discount_factor(day_price.discount_pct))
+            rate = day_price.rate
+            if rate is None:
+                continue
+            if rate.long_context_threshold_tokens is not None:
+                threshold[m, d] = rate.long_context_threshold_tokens
+            for is_batch in (0, 1):
+                for is_long in (0, 1):
+                    applied = applied_prices(rate, is_long=bool(is_long), is_batch=bool(is_batch))
+                    if applied is None:
+                        continue
+                    prices_output[m, d] = applied.prices_output
+                    classes = (applied.input, applied.cache_read, applied.cache_write, applied.cache_write_1h,
+                               applied.output)  # fmt: skip
+                    units[m, d, is_batch, is_long] = [float(price) for price in classes]
+    return UnitPrices(units, threshold, prices_output, keep)
+
+
+def effective_costs(
+    prices: UnitPrices,
+    model: np.ndarray,
+    day: np.ndarray,
+    input_tokens: np.ndarray,
+    output_tokens: np.ndarray,
+    cache_read: np.ndarray,
+    cache_write: np.ndarray,
+    cache_write_1h: np.ndarray,
+    is_batch: np.ndarray,
+) -> np.ndarray:
+    """Cost (USD, after negotiated discounts, in floats) of each call; NaN for unpriced calls."""
+    cell = model.astype(np.intp) * prices.threshold.shape[1] + day
+    is_long = input_tokens > prices.threshold.ravel()[cell]
+    unit = prices.units.reshape(-1, 5)[cell * 4 + is_batch.astype(np.intp) * 2 + is_long]
+    tokens = billed_tokens(input_tokens, output_tokens, cache_read, cache_write, cache_write_1h)
+    cost = sum(count * unit[:, k] for k, count in enumerate(tokens)) / 1e6
+    unpriced_output = (output_tokens > 0) & ~prices.prices_output.ravel()[cell]
+    return np.where(unpriced_output, np.nan, cost * prices.keep.ravel()[cell])
 
 
 def demo_discounts(first_day: date) -> list[Discount]:
     """Negotiated discounts: Anthropic 10 % on everything from the first demo month, open-ended."""
-    return [Discount("anthropic", "*", first_day.replace(day=1), None, 10.0)]
+    return [Discount("anthropic", "*", first_day.replace(day=1), None, Decimal(10))]
 
 
 # --------------------------------------------------------------------------------------------

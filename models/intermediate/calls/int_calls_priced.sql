@@ -112,7 +112,8 @@ applied_prices as (
             cache_write_1h_usd_per_mtok, long_cache_write_usd_per_mtok, cache_write_usd_per_mtok,
             tier_input_usd_per_mtok
         ) as applied_cache_write_1h_usd_per_mtok,
-        cast(1 as decimal(9, 6)) - cast(discount_pct as decimal(9, 4)) / 100 as discount_factor
+        {#- decimal x decimal stays exact; dividing by 100 would make it a double on DuckDB -#}
+        cast(1 as decimal(9, 6)) - cast(discount_pct as decimal(9, 4)) * cast(0.01 as decimal(3, 2)) as discount_factor
 
     from tier_prices
 
