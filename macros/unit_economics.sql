@@ -41,6 +41,13 @@
         or ({{ band }}.upper_bound_included and {{ value }} = {{ band }}.upper_bound))
 {%- endmacro %}
 
+{% macro aicost_in_force(day, row) -%}
+    {#- SQL true when a dated row (`row` an alias with effective_from and effective_to) is in force
+        on `day`: from effective_from (included) to effective_to (excluded; NULL = still in force),
+        the rule of the rate card and the negotiated discounts. -#}
+    ({{ day }} >= {{ row }}.effective_from and ({{ row }}.effective_to is null or {{ day }} < {{ row }}.effective_to))
+{%- endmacro %}
+
 {% macro aicost_scorecard_metrics() -%}
     {#- The metrics of mart_unit_economics_scorecard, in the order it lists them: the one list the
         scorecard, the benchmark seed's check and the docs name. unit: ratio (0.25 = 25 %) or usd. -#}

@@ -18,7 +18,8 @@ prod, external; a router call carries only its trace and inherits the rest from 
       code_review               t11 mini $0.01                                                $0.01
     March: nothing at all (an empty month)
     April (the as-of month, not over; no revenue row)
-      support_assistant         t12 4o $0.10 on April 10 (ticket: $0.30)                     $0.10
+      support_assistant         t12 4o $0.10 on April 10 (ticket: $0.30, and a task: $0.50)   $0.10
+      code_review               t13 mini $0.01 (a task: $0.90, the row for code_review wins)  $0.01
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ CALLS = [
     primary("p10", "t10", "2026-02-20", 10, **SUPPORT),
     primary("p11", "t11", FEB, 1, mini=True, **CODE),
     primary("p12", "t12", APR, 10, **SUPPORT),
+    primary("p13", "t13", APR, 1, mini=True, **CODE),
 ]  # fmt: skip
 
 OUTCOME_COLUMNS = ["outcome_id", "outcome_type", "occurred_at", "customer_id", "feature", "agent", "ticket_id",
@@ -99,9 +101,11 @@ OUTCOMES = (
         outcome("o9", "ticket_resolved", FEB, "t9"),
         outcome("o10", "ticket_resolved", "2026-02-20", "t10"),
         outcome("o12", "ticket_resolved", APR, "t12"),
+        outcome("o13", "task_completed", APR, "t13"),
+        outcome("o14", "task_completed", APR, "t12"),
     ],
 )
-VALUE_COLUMNS = ["outcome_type", "value_usd", "effective_from", "effective_to", "basis"]
+VALUE_COLUMNS = ["outcome_type", "feature", "value_usd", "effective_from", "effective_to", "basis"]
 OUTCOME_VALUES = (
     VALUE_COLUMNS,
     [
@@ -110,7 +114,9 @@ OUTCOME_VALUES = (
         {"outcome_type": "ticket_resolved", "value_usd": "0.30", "effective_from": "2026-02-15",
          "basis": "cost of a human-handled ticket after the pay rise"},
         {"outcome_type": "task_completed", "value_usd": "0.50", "effective_from": "2026-03-01",
-         "basis": "an hour of engineering"},
+         "basis": "a task a person would do"},
+        {"outcome_type": "task_completed", "feature": "code_review", "value_usd": "0.90",
+         "effective_from": "2026-04-01", "basis": "a review an engineer would do"},
     ],
 )  # fmt: skip
 REVENUE = (
@@ -189,6 +195,8 @@ def test_an_outcome_is_valued_at_the_row_in_force_on_its_day(warehouse) -> None:
     assert values["o1"] == D("0.20") and values["o9"] == D("0.20")  # before Feb 15
     assert values["o10"] == D("0.30") and values["o12"] == D("0.30")  # from Feb 15 on
     assert values["o4"] is None  # task_completed has a value only from March 1
+    # a row naming the feature wins over the row for every feature
+    assert (values["o13"], values["o14"]) == (D("0.90"), D("0.50"))
     o10 = one(warehouse, "fct_outcomes", outcome_id="o10")
     assert (o10["value_basis"], o10["is_valued"]) == ("cost of a human-handled ticket after the pay rise", True)
 
@@ -316,7 +324,8 @@ def test_an_empty_month_has_rows_and_no_values(warehouse) -> None:
     assert len(march) == 6
     assert all(row["value"] is None and row["band"] is None and row["change"] is None for row in march)
     april = card(warehouse, "2026-04-01", "feature_profitability", EXOGRAM_PROFIT)
-    # the month after an empty one has nothing to change against; April is month to date
+    # support ($0.80 > $0.10) and code review ($0.90 > $0.01): 2 of 2. The month after an empty
+    # one has nothing to change against; April is month to date
     assert (april["value"], april["band"], april["previous_value"], april["trend"]) == (D("1"), "elite", None, None)
     assert april["is_month_complete"] is False
     assert card(warehouse, "2026-01-01", "routing_coverage", EXOGRAM_ROUTING)["is_month_complete"] is True
@@ -455,6 +464,8 @@ def test_overlapping_outcome_values_are_named_by_line(tmp_path) -> None:
             {"outcome_type": "Ticket_Resolved", "value_usd": "5", "effective_from": "2026-03-01",
              "effective_to": "2026-06-01"},
             {"outcome_type": "task_completed", "value_usd": "-1", "effective_from": "2027-01-01"},
+            {"outcome_type": "ticket_resolved", "feature": "support_assistant", "value_usd": "6",
+             "effective_from": "2026-03-01"},
         ])},
         rate_card_rows=RATE_CARD,
         expect_success=False,
@@ -464,10 +475,12 @@ def test_overlapping_outcome_values_are_named_by_line(tmp_path) -> None:
     # line 2 is open-ended, so line 4 starts inside it; line 3 and 5 share task_completed too
     assert (
         "outcome_values.csv line 4: effective_from overlaps the period of line 2 "
-        "(same outcome_type; periods may not overlap)" in output
+        "(same outcome_type, feature; periods may not overlap)" in output
     )
     assert "outcome_values.csv line 5: effective_from overlaps the period of line 3" in output
     assert "outcome_values.csv line 5: value_usd '-1' is below 0" in output
+    # a row for one feature may sit beside the row for every feature
+    assert "line 6" not in output
 
 
 def test_a_benchmark_row_the_scorecard_cannot_use_fails_the_build(tmp_path) -> None:

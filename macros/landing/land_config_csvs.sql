@@ -167,7 +167,7 @@
     {%- set other_line = "coalesce(cast(" ~ earlier_number ~ " + 1 as " ~ dbt.type_string() ~ "), 'another row')" -%}
     {%- set same_keys = [] -%}
     {%- for key in keys -%}
-        {%- do same_keys.append("lower(trim(earlier." ~ key ~ ")) = lower(trim(later." ~ key ~ "))") -%}
+        {%- do same_keys.append("coalesce(lower(trim(earlier." ~ key ~ ")), '') = coalesce(lower(trim(later." ~ key ~ ")), '')") -%}
     {%- endfor -%}
     {%- set earlier_from = dbt.safe_cast('earlier.' ~ from_column, 'date') -%}
     {%- set later_from = dbt.safe_cast('later.' ~ from_column, 'date') -%}

@@ -2,8 +2,8 @@
     feature, agent, customer, team and product it counts for: its own fields, else those of the
     trace that produced it (fct_traces), else feature_owners for team and product, else
     `unattributed`. An outcome counts for product unit economics unless its trace ran outside
-    prod, external. Its value is the outcome_values.csv row of its type in force on its UTC day
-    (dated like prices); NULL when no row is. -#}
+    prod, external. Its value is the outcome_values.csv row of its type (and feature, else of
+    every feature) in force on its UTC day, dated like prices; NULL when no row is. -#}
 
 with
 
@@ -81,17 +81,23 @@ final as (
         outcomes_with_trace.occurred_at,
         outcomes_with_trace.outcome_date,
         cast({{ dbt.date_trunc('month', 'outcomes_with_trace.occurred_at') }} as date) as outcome_month,
-        {{ aicost_to_money('outcome_values.value_usd') }} as value_usd,
-        outcome_values.basis as value_basis,
-        outcome_values.value_usd is not null as is_valued
+        {#- a row for the outcome's own feature wins over the row for every feature -#}
+        {{ aicost_to_money('coalesce(feature_values.value_usd, type_values.value_usd)') }} as value_usd,
+        case when feature_values.value_usd is not null then feature_values.basis else type_values.basis end
+            as value_basis,
+        coalesce(feature_values.value_usd, type_values.value_usd) is not null as is_valued
 
     from dated as outcomes_with_trace
     left join feature_owners
         on outcomes_with_trace.feature = feature_owners.feature
-    left join outcome_values
-        on outcomes_with_trace.outcome_type = outcome_values.outcome_type
-        and outcomes_with_trace.outcome_date >= outcome_values.effective_from
-        and (outcome_values.effective_to is null or outcomes_with_trace.outcome_date < outcome_values.effective_to)
+    left join outcome_values as feature_values
+        on outcomes_with_trace.outcome_type = feature_values.outcome_type
+        and outcomes_with_trace.feature = feature_values.feature
+        and {{ aicost_in_force('outcomes_with_trace.outcome_date', 'feature_values') }}
+    left join outcome_values as type_values
+        on outcomes_with_trace.outcome_type = type_values.outcome_type
+        and type_values.feature is null
+        and {{ aicost_in_force('outcomes_with_trace.outcome_date', 'type_values') }}
 
 )
 
