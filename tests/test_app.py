@@ -148,6 +148,8 @@ def test_overview_scorecard_of_the_last_complete_month(on_world):
         assert any(
             text.startswith(f"{row['publisher']} (") and f"-badge[{row['band_label']}]" in text for text in markdown
         ), row["benchmark"]
+    # KnowMBA names no population: it reads "all", never a missing value
+    assert any(text.startswith("KnowMBA (all): ") for text in markdown)
     # every metric is one headline, with its change against December (none: no December)
     assert {row["metric_label"] for row in card} <= set(shown)
     scorecard = table_with(app, "metric_label", "band_range")

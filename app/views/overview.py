@@ -133,7 +133,9 @@ def scorecard(context: ui.PageContext) -> None:
                 if pd.isna(row["benchmark"]):
                     column.caption("No published benchmark.")
                     continue
-                column.markdown(f"{row['publisher']} ({row['population'] or 'all'}): {_badge(row)}")
+                # a benchmark published for no particular population reads "all" (NULL arrives as NaN)
+                population = row["population"] if isinstance(row["population"], str) and row["population"] else "all"
+                column.markdown(f"{row['publisher']} ({population}): {_badge(row)}")
         table = card.assign(band_range=[band_range(row) for _, row in card.iterrows()])
         with st.expander("The scorecard with its thresholds and sources"):
             ui.table(
