@@ -28,34 +28,36 @@
     {{ aicost_percentile(expression, 0.5) }}
 {%- endmacro %}
 
-{% macro aicost_cogs_bands() -%}
-    {#- The AI COGS / revenue bands finance teams use, lowest first: the one home of the bounds.
-        A band holds ratios from the previous band's upper bound up to its own `upper` (excluded,
-        unless `upper_inclusive`); the last band has no upper bound. aicost_cogs_band() classifies
-        with them and the app_cogs_bands model lists them for the app's charts. -#}
-    {{ return([
-        {'band': 'under_3_pct', 'label': 'under 3 %', 'upper': 0.03, 'upper_inclusive': false},
-        {'band': 'disciplined', 'label': 'disciplined', 'upper': 0.08, 'upper_inclusive': false},
-        {'band': 'typical', 'label': 'typical', 'upper': 0.20, 'upper_inclusive': false},
-        {'band': 'attribution_gaps', 'label': 'attribution gaps', 'upper': 0.40, 'upper_inclusive': true},
-        {'band': 'out_of_control', 'label': 'out of control', 'upper': none, 'upper_inclusive': false},
-    ]) }}
+{% macro aicost_value_in_band(value, band) -%}
+    {#- SQL true when `value` falls in the band `band` (an alias of an int_benchmark_bands_bounded
+        row): above its lower bound (or on it when lower_bound_included), below its upper bound
+        (or on it when upper_bound_included); an empty bound is open. The seed says, per band,
+        whether its upper bound is included, so each published range keeps its own boundary. -#}
+    ({{ band }}.lower_bound is null
+        or {{ value }} > {{ band }}.lower_bound
+        or ({{ band }}.lower_bound_included and {{ value }} = {{ band }}.lower_bound))
+    and ({{ band }}.upper_bound is null
+        or {{ value }} < {{ band }}.upper_bound
+        or ({{ band }}.upper_bound_included and {{ value }} = {{ band }}.upper_bound))
 {%- endmacro %}
 
-{% macro aicost_cogs_band(ratio) -%}
-    {#- AI COGS as a share of revenue, in the bands of aicost_cogs_bands(). NULL ratio (no
-        revenue): `no_revenue`. Bounds: [0, 3 %) under_3_pct, [3, 8 %) disciplined, [8, 20 %)
-        typical, [20, 40 %] attribution_gaps, above 40 % out_of_control. -#}
-    case
-        when {{ ratio }} is null then 'no_revenue'
-        {%- for band in aicost_cogs_bands() %}
-        {%- if band.upper is none %}
-        else '{{ band.band }}'
-        {%- else %}
-        when {{ ratio }} {{ '<=' if band.upper_inclusive else '<' }} {{ band.upper }} then '{{ band.band }}'
-        {%- endif %}
-        {%- endfor %}
-    end
+{% macro aicost_in_force(day, row) -%}
+    {#- SQL true when a dated row (`row` an alias with effective_from and effective_to) is in force
+        on `day`: from effective_from (included) to effective_to (excluded; NULL = still in force),
+        the rule of the rate card and the negotiated discounts. -#}
+    ({{ day }} >= {{ row }}.effective_from and ({{ row }}.effective_to is null or {{ day }} < {{ row }}.effective_to))
+{%- endmacro %}
+
+{% macro aicost_scorecard_metrics() -%}
+    {#- The metrics of mart_unit_economics_scorecard, in the order it lists them: the one list the
+        scorecard, the benchmark seed's check and the docs name. unit: ratio (0.25 = 25 %) or usd. -#}
+    {{ return([
+        {'metric': 'ai_cogs_ratio', 'label': 'AI COGS / revenue', 'unit': 'ratio'},
+        {'metric': 'inference_cost_per_request', 'label': 'Inference cost per request', 'unit': 'usd'},
+        {'metric': 'routing_coverage', 'label': 'Model routing coverage', 'unit': 'ratio'},
+        {'metric': 'cheapest_model_call_share', 'label': 'Calls on the cheapest model of their provider', 'unit': 'ratio'},
+        {'metric': 'feature_profitability', 'label': 'Profitable AI features', 'unit': 'ratio'},
+    ]) }}
 {%- endmacro %}
 
 {% macro aicost_is_product_usage(prefix='') -%}

@@ -171,8 +171,16 @@ PRICE_ADJUSTMENTS = (
     [{"provider": "anthropic", "model": "*", "effective_from": "2026-01-01", "effective_to": "", "discount_pct": "10"}],
 )
 
+# a resolved ticket is worth what a human-handled one costs
+OUTCOME_VALUES = (
+    ["outcome_type", "value_usd", "effective_from", "effective_to", "basis"],
+    [{"outcome_type": "ticket_resolved", "value_usd": "0.50", "effective_from": "2026-01-01",
+      "basis": "cost of a human-handled ticket"}],
+)  # fmt: skip
+
 CSV_INPUTS = {
     "customers": CUSTOMERS,
+    "outcome_values": OUTCOME_VALUES,
     "customer_revenue": REVENUE,
     "outcomes": OUTCOMES,
     "feature_owners": FEATURE_OWNERS,

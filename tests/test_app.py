@@ -123,6 +123,46 @@ def test_overview_spend_growth_forecast_and_the_part_not_per_call(on_world):
     assert "fully loaded" in " ".join(caption.value for caption in app.caption)
 
 
+def test_overview_scorecard_of_the_last_complete_month(on_world):
+    app = page("overview")
+    shown = metrics(app)
+    card = on_world.dicts(
+        "select * from marts.mart_unit_economics_scorecard where month = '2026-01-01' order by metric_order, publisher"
+    )
+    # January's product interactions: t_j1 (with its router call), j2, j3 and 31 search calls; the
+    # dev call j4 does not count
+    routing = next(row for row in card if row["metric"] == "routing_coverage")
+    assert (routing["numerator"], routing["denominator"]) == (Decimal("1"), Decimal("34"))
+    assert shown["Model routing coverage"] == f"{1 / 34 * 100:.1f}%"
+    assert routing["band"] == "low"  # under 30 %
+    # support's resolved ticket is worth $0.50, more than its January cost; docs and search earn nothing known
+    profit = next(row for row in card if row["metric"] == "feature_profitability")
+    assert (profit["numerator"], profit["denominator"]) == (Decimal("1"), Decimal("3"))
+    assert shown["Profitable AI features"] == "33.3%"
+    request = next(row for row in card if row["metric"] == "inference_cost_per_request")
+    assert shown["Inference cost per request"] == f"${float(request['value']):.4f}"
+    markdown = [element.value for element in app.markdown]
+    for row in card:
+        if row["benchmark"] is None:
+            continue
+        assert any(
+            text.startswith(f"{row['publisher']} (") and f"-badge[{row['band_label']}]" in text for text in markdown
+        ), row["benchmark"]
+    # KnowMBA names no population: it reads "all", never a missing value
+    assert any(text.startswith("KnowMBA (all): ") for text in markdown)
+    # every metric is one headline, with its change against December (none: no December)
+    assert {row["metric_label"] for row in card} <= set(shown)
+    scorecard = table_with(app, "metric_label", "band_range")
+    assert len(scorecard) == len(card) == 6
+    assert set(scorecard["url"].dropna()) == {"https://exogram.tech", "https://knowmba.com"}
+
+
+def test_the_scorecard_is_not_broken_down_by_a_filter(on_world):
+    app = page("overview", {**JANUARY, "team": "support"})
+    assert "Model routing coverage" not in metrics(app)
+    assert "This section is not broken down by team" in notices(app)
+
+
 def test_overview_cogs_band_coverage_budgets_and_spike_days(on_world):
     app = page("overview")
     shown = metrics(app)

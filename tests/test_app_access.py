@@ -217,6 +217,12 @@ def test_company_wide_sections_are_out_of_a_team_scope(access_file):
                    user=signed_in("lead@example.com"), secrets=AUTH_SECRETS)  # fmt: skip
     assert any("Not in your access scope" in info.value for info in app.info)  # the invoices
     assert "Provider-months outside tolerance" not in metrics(app)
+    # the scorecard is company-wide: a team lead gets the notice, the finance lead the figures
+    overview = open_app("overview", user=signed_in("lead@example.com"), secrets=AUTH_SECRETS)
+    assert "Model routing coverage" not in metrics(overview)
+    assert any("Not in your access scope" in info.value for info in overview.info)
+    finance = open_app("overview", user=signed_in("cfo@example.com"), secrets=AUTH_SECRETS)
+    assert "Model routing coverage" in metrics(finance)
 
 
 def test_no_identity_no_data(access_file):

@@ -275,6 +275,29 @@ def test_every_page_in_chromium(chromium, app_url, theme):
     page.context.close()
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_scorecard_at_a_glance(chromium, app_url, theme):
+    """Each metric of January with its band on each benchmark and its sources (arithmetic in
+    test_app.py: 1 routed interaction of 34, 1 profitable feature of 3)."""
+    page = new_page(chromium, color_scheme=theme)
+    open_home(page, app_url)
+    heading = page.locator("h3", has_text="Against the published benchmarks")
+    heading.scroll_into_view_if_needed()
+    assert metric_value(page, "Model routing coverage") == "2.9%"
+    assert metric_value(page, "Profitable AI features") == "33.3%"
+    for text in ("Exogram (consumer AI):", "Exogram (AI features):", "KnowMBA (all):", "No published benchmark."):
+        assert page.get_by_text(text, exact=False).first.is_visible(), text
+    section = page.locator('[data-testid="stVerticalBlock"]').filter(has=heading).last
+    path = ARTIFACTS / f"app_overview_scorecard_{theme}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(path))
+    page.get_by_text("The scorecard with its thresholds and sources").click()
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.errors == [], page.errors
+    page.context.close()
+
+
 def test_the_spike_is_explained_in_three_clicks(chromium, app_url):
     page = new_page(chromium)
     open_home(page, app_url)

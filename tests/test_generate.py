@@ -355,6 +355,54 @@ def test_finance_files_tell_their_story(demo: g.DemoWorldSummary) -> None:
     assert max(per_ticket.values()) == 1  # a ticket resolves once, even when it spans several traces
 
 
+def test_every_demo_outcome_has_a_value(demo: g.DemoWorldSummary) -> None:
+    def read(name: str) -> list[dict[str, str]]:
+        return list(csv.DictReader((demo.out_dir / name).open(newline="", encoding="utf-8")))
+
+    values = read("outcome_values.csv")
+    # minutes x loaded hourly rate: 15 x $36 / 60 = $9.00; 3 x $36 / 60 = $1.80; 15 x $90 / 60 = $22.50;
+    # 15 x $60 / 60 = $15.00. The window (Oct 12 - Nov 15) has two months: no raise yet.
+    assert [
+        (v["outcome_type"], v["feature"], v["value_usd"], v["effective_from"], v["effective_to"]) for v in values
+    ] == [
+        ("ticket_resolved", "", "9.00", "2026-10-01", ""),
+        ("task_completed", "ticket_triage", "1.80", "2026-10-01", ""),
+        ("task_completed", "code_review", "22.50", "2026-10-01", ""),
+        ("task_completed", "sales_insights", "15.00", "2026-10-01", ""),
+    ]
+    assert values[2]["basis"] == "a pull-request review by an engineer: 15 minutes at a loaded $90.00 an hour"
+
+    def in_force(row: dict[str, str], day: str) -> bool:
+        return row["effective_from"] <= day and (not row["effective_to"] or day < row["effective_to"])
+
+    # each outcome meets one row: its feature's, else the row for every feature
+    outcomes = read("outcomes.csv")
+    for o in outcomes:
+        day = o["occurred_at"][:10]
+        of_type = [v for v in values if v["outcome_type"] == o["outcome_type"] and in_force(v, day)]
+        own = [v for v in of_type if v["feature"] == o["feature"]]
+        assert len(own or [v for v in of_type if v["feature"] == ""]) == 1, o
+    # sales_insights, the add-on: $20 a month on each enterprise plan
+    enterprise = sum(r["plan_tier"] == "enterprise" for r in read("customers.csv"))
+    assert [(r["feature"], r["month"], r["revenue_usd"]) for r in read("feature_revenue.csv")] == [
+        ("sales_insights", "2026-10-01", f"{20 * enterprise:.2f}"),
+        ("sales_insights", "2026-11-01", f"{20 * enterprise:.2f}"),
+    ]
+
+
+def test_the_support_rate_rises_in_the_last_complete_month() -> None:
+    totals = w.CostTotals.empty(date(2026, 8, 16), date(2026, 11, 15), n_customers=1)  # Aug, Sep, Oct, Nov
+    tickets = [v for v in w.outcome_value_rows(totals) if v["outcome_type"] == "ticket_resolved"]
+    # 15 minutes at $36 = $9.00 until October; at $38.40 = $9.60 from October 1 (the periods meet)
+    assert [(v["value_usd"], v["effective_from"], v["effective_to"]) for v in tickets] == [
+        ("9.00", "2026-08-01", "2026-10-01"),
+        ("9.60", "2026-10-01", ""),
+    ]
+    assert tickets[1]["basis"] == (
+        "a tier-1 ticket handled by a support agent after the team's raise: 15 minutes at a loaded $38.40 an hour"
+    )
+
+
 def test_missing_reference_traces_fail_clearly(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="Reference traces missing in .*nowhere"):
         g.write_demo_world(tmp_path / "out", days=3, customers=8, traces_dir=tmp_path / "nowhere")

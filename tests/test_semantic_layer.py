@@ -2,7 +2,8 @@
 
 Runs `mf query` (dbt-metricflow) on the unit-economics fixture warehouse of
 test_unit_economics.py (built once per session), from the fixture's project folder with
-DBT_PROFILES_DIR pointing at it, exactly as the README shows on the demo warehouse."""
+DBT_PROFILES_DIR pointing at it, exactly as the README shows on the demo warehouse; the scorecard
+metrics on the scorecard fixture of test_scorecard.py."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 import yaml
 
 from conftest import REPOSITORY, BuiltWarehouse
+from test_scorecard import scorecard_world
 from test_unit_economics import unit_economics_world
 
 JANUARY = "2026-01-01"
@@ -137,3 +139,59 @@ def test_cost_per_interaction_and_per_outcome_equal_the_mart(warehouse, by_featu
         assert int(metric["outcomes"]) == outcomes
         assert number(metric["cost_per_interaction"]) == pytest.approx(float(per_interaction))
         assert number(metric["cost_per_outcome"]) == pytest.approx(float(per_outcome))
+
+
+SCORECARD_METRICS = [
+    "inference_cost_per_request",
+    "routing_coverage",
+    "cheapest_model_call_share",
+    "feature_profitability",
+]
+
+
+@pytest.fixture(scope="module")
+def scorecard_by_month(tmp_path_factory) -> tuple[BuiltWarehouse, dict[str, dict[str, str]]]:
+    built = scorecard_world(tmp_path_factory)
+    rows = mf_query(
+        built,
+        [*SCORECARD_METRICS, "outcome_value", "feature_value", "feature_net_value"],
+        ["metric_time__month"],
+        tmp_path_factory.mktemp("mf") / "scorecard.csv",
+    )
+    return built, {row["metric_time__month"][:10]: row for row in rows}
+
+
+def test_the_scorecard_metrics_equal_the_scorecard(scorecard_by_month) -> None:
+    built, by_month = scorecard_by_month
+    compared = 0
+    for month, metric, value in built.rows(
+        "select cast(month as varchar), metric, value from marts.mart_unit_economics_scorecard"
+        " where value is not null and metric in (?, ?, ?, ?)",
+        SCORECARD_METRICS,
+    ):
+        assert number(by_month[month][metric]) == pytest.approx(float(value)), (month, metric)
+        compared += 1
+    assert compared == 4 * 3  # January, February, April (March is empty)
+    # January by hand: $0.40 / 8 interactions, 4 of 8 routed, 6 of 12 calls on mini, 1 of 3 features
+    january = by_month["2026-01-01"]
+    assert [number(january[metric]) for metric in SCORECARD_METRICS] == [
+        pytest.approx(0.05), pytest.approx(0.5), pytest.approx(0.5), pytest.approx(1 / 3),
+    ]  # fmt: skip
+
+
+def test_outcome_and_feature_value_equal_the_marts(scorecard_by_month) -> None:
+    built, by_month = scorecard_by_month
+    for month, outcome_value, feature_value, net_value in built.rows(
+        """
+        select cast(month as varchar), sum(coalesce(outcome_value_usd, 0)), sum(coalesce(value_usd, 0)),
+               sum(coalesce(value_usd, 0) - ai_cost_usd)
+        from marts.mart_feature_unit_economics group by 1
+        """
+    ):
+        assert number(by_month[month]["outcome_value"]) == pytest.approx(float(outcome_value))
+        assert number(by_month[month]["feature_value"]) == pytest.approx(float(feature_value))
+        assert number(by_month[month]["feature_net_value"]) == pytest.approx(float(net_value))
+    # January: two tickets at $0.20 (code review's task has no value yet), + $0.07 of search revenue
+    assert number(by_month["2026-01-01"]["outcome_value"]) == pytest.approx(0.40)
+    assert number(by_month["2026-01-01"]["feature_value"]) == pytest.approx(0.47)
+    assert number(by_month["2026-01-01"]["feature_net_value"]) == pytest.approx(0.47 - 0.40)

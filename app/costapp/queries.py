@@ -2,8 +2,9 @@
 
 Rules kept here so no page has to think about them:
 - only marts are read (`marts.*`), and every business rule comes from them: the COGS bands
-  (`app_cogs_bands`), the anomaly band (`mart_cost_anomalies`), the dimensions (`app_dimensions`),
-  what counts as product usage (the unit-economics marts, `app_product_costs`);
+  (`app_cogs_bands`), the benchmark bands and thresholds (`mart_unit_economics_scorecard`), the
+  anomaly band (`mart_cost_anomalies`), the dimensions (`app_dimensions`), what counts as product
+  usage (the unit-economics marts, `app_product_costs`);
 - every query takes a `Slice` and applies its period, its filters and the viewer's access grants
   in SQL with bound parameters. A relation that does not carry a restricted column returns no
   rows: `OutOfScope` for an access grant, `FilterNotApplicable` for a filter, which the pages
@@ -44,6 +45,7 @@ SOURCES = "marts.app_source_counts"
 DIMENSIONS = "marts.app_dimensions"
 COGS_BANDS = "marts.app_cogs_bands"
 CALL_SOURCES = "marts.app_call_dimension_sources"
+SCORECARD = "marts.mart_unit_economics_scorecard"
 
 # Every relation the app reads (the dbt exposure in models/marts/app/_app__exposures.yml lists them).
 RELATIONS_READ = (
@@ -67,6 +69,7 @@ RELATIONS_READ = (
     DIMENSIONS,
     COGS_BANDS,
     CALL_SOURCES,
+    SCORECARD,
 )
 
 PLAN_TIER = "plan_tier"  # a customer attribute (dim_customers), sliceable wherever customer_id is
@@ -116,6 +119,7 @@ MODEL_MIX_REL = Relation(MODEL_MIX, frozenset(), month="month")
 COVERAGE_REL = Relation(COVERAGE, frozenset(), month="coverage_month")
 RECONCILIATION_REL = Relation(RECONCILIATION, frozenset(), month="invoice_month")
 CUSTOMERS_REL = Relation(CUSTOMERS, frozenset({"customer_id"}))
+SCORECARD_REL = Relation(SCORECARD, frozenset(), month="month")  # company-wide: no slice column
 
 
 def _carries(relation: Relation, column: str) -> bool:
@@ -539,6 +543,45 @@ def customer_history(rows: Slice) -> pd.DataFrame:
         where.parameters,
     )
     return _floats(_dates(frame, "month"), "revenue_usd", "ai_cost_usd", "usage_cost_usd", "ai_cogs_ratio")
+
+
+def scorecard(rows: Slice) -> pd.DataFrame:
+    """The unit-economics scorecard of the last complete month of the period with a value: one row
+    per metric and benchmark (bands, thresholds, change and sources as the mart holds them), and
+    the same metric's value in each of the months before it (`history`: month, metric, value)."""
+    require(SCORECARD)
+    where = slice_where(SCORECARD_REL, "card", rows, period=False)
+    frame = fetch(
+        f"""
+        select card.* from {SCORECARD} as card
+        where card.month = (
+            select max(latest.month) from {SCORECARD} as latest
+            where latest.is_month_complete and latest.value is not null and latest.month <= ?
+        ) and {where.sql}
+        order by card.metric_order, card.publisher, card.benchmark
+        """,
+        [rows.last_month, *where.parameters],
+    )
+    return _floats(
+        _dates(frame, "month"),
+        "value", "previous_value", "change", "band_lower_bound", "band_upper_bound", "numerator", "denominator",
+    )  # fmt: skip
+
+
+def scorecard_history(rows: Slice, last_month: date) -> pd.DataFrame:
+    """month, metric, value: every metric of the scorecard by month up to `last_month` (a metric's
+    value is the same on each of its benchmark rows)."""
+    require(SCORECARD)
+    where = slice_where(SCORECARD_REL, "card", rows, period=False)
+    frame = fetch(
+        f"""
+        select card.month, card.metric, max(card.value) as value from {SCORECARD} as card
+        where card.month <= ? and {where.sql}
+        group by card.month, card.metric order by card.month
+        """,
+        [last_month, *where.parameters],
+    )
+    return _floats(_dates(frame, "month"), "value")
 
 
 def tier_economics(rows: Slice, month: date) -> pd.DataFrame:

@@ -66,6 +66,104 @@ def headline(context: ui.PageContext) -> None:
     )
 
 
+BAND_BADGES = ("green", "blue", "gray", "orange", "red")  # the best band first
+
+
+def _threshold(value: float, unit: str) -> str:
+    if unit == "usd":
+        return f"${value:,.4f}".rstrip("0").rstrip(".") if value < 1 else ui.money(value)
+    digits = 0 if round(value * 100, 6) == round(value * 100) else 1
+    return ui.percent(value, digits=digits)
+
+
+def band_range(row: pd.Series) -> str:
+    """The band's thresholds in words, as the mart holds them ("25–40 %", "over 40 %")."""
+    lower, upper = row["band_lower_bound"], row["band_upper_bound"]
+    if pd.isna(lower) and pd.isna(upper):
+        return "every value"
+    if pd.isna(lower):
+        return f"{'up to' if row['band_upper_bound_included'] else 'under'} {_threshold(upper, row['unit'])}"
+    if pd.isna(upper):
+        return f"{'from' if row['band_lower_bound_included'] else 'over'} {_threshold(lower, row['unit'])}"
+    return f"{_threshold(lower, row['unit'])}–{_threshold(upper, row['unit'])}"
+
+
+def _badge(row: pd.Series) -> str:
+    if pd.isna(row["band"]):
+        return "no value"
+    steps = max(int(row["bands_in_benchmark"]) - 1, 1)
+    colour = BAND_BADGES[round((int(row["band_rank"]) - 1) / steps * (len(BAND_BADGES) - 1))]
+    return f":{colour}-badge[{row['band_label']}] {band_range(row)}"
+
+
+def _shown(value: float | None, unit: str) -> str:
+    return ui.unit_money(value) if unit == "usd" else ui.percent(value)
+
+
+def scorecard(context: ui.PageContext) -> None:
+    """Each metric of the last complete month, its band on every published benchmark and its trend."""
+    with ui.section("Against the published benchmarks"):
+        card = queries.scorecard(context.rows)
+        if card.empty:
+            st.info("No complete month with figures yet.")
+            return
+        month = card["month"].iloc[0]
+        history = queries.scorecard_history(context.rows, month)
+        st.caption(
+            f"{ui.month_label(month)}, the last complete month of the period: product usage (prod, external); "
+            "each metric's definition is in docs/ARCHITECTURE.md (the scorecard)."
+        )
+        metrics = card.drop_duplicates("metric")
+        columns = st.columns(len(metrics))
+        for column, (_, first) in zip(columns, metrics.iterrows(), strict=True):
+            rows = card[card["metric"] == first["metric"]]
+            direction = first["direction"]
+            trend = history[history["metric"] == first["metric"]].dropna(subset=["value"])
+            delta = ui.change(first["value"], first["previous_value"], "ratio" if first["unit"] == "ratio" else "money")
+            previous = ui.month_label(month - pd.offsets.MonthBegin(1)).split()[0]
+            column.metric(
+                first["metric_label"],
+                _shown(first["value"], first["unit"]),
+                delta=delta.format(previous=previous) if delta else None,
+                delta_color={"lower_is_better": "inverse", "higher_is_better": "normal"}.get(direction, "off"),
+                chart_data=list(trend["value"]) if len(trend) > 1 else None,
+                border=True,
+            )
+            for _, row in rows.iterrows():
+                if pd.isna(row["benchmark"]):
+                    column.caption("No published benchmark.")
+                    continue
+                # a benchmark published for no particular population reads "all" (NULL arrives as NaN)
+                population = row["population"] if isinstance(row["population"], str) and row["population"] else "all"
+                column.markdown(f"{row['publisher']} ({population}): {_badge(row)}")
+        table = card.assign(band_range=[band_range(row) for _, row in card.iterrows()])
+        with st.expander("The scorecard with its thresholds and sources"):
+            ui.table(
+                table,
+                {
+                    "metric_label": "Metric",
+                    "value": st.column_config.NumberColumn("Value", format="%.4f"),
+                    "numerator": st.column_config.NumberColumn("Numerator", format="%.4f"),
+                    "denominator": st.column_config.NumberColumn("Denominator", format="%.4f"),
+                    "change": st.column_config.NumberColumn("Change", format="%+.4f"),
+                    "trend": "Trend",
+                    "publisher": "Publisher",
+                    "population": "For",
+                    "band_label": "Band",
+                    "band_range": "Band thresholds",
+                    "previous_band": "Previous band",
+                    "report": "Report",
+                    "published": "Year",
+                    "url": st.column_config.LinkColumn("Source"),
+                },
+            )
+        st.caption(
+            "A value exactly on a threshold falls in the band whose published range includes it: "
+            '"under 10 %" excludes 10 %, "15–25 %" includes both ends. Ratios are shown as percentages; '
+            "values and thresholds come from the scorecard mart and its benchmark seed."
+        )
+
+
 def monthly_trend(context: ui.PageContext) -> None:
     with ui.section("Cost by month and feature"):
         frame = queries.monthly_cost(context.rows, by="feature", period=False)
@@ -327,6 +425,7 @@ def alerts(context: ui.PageContext) -> None:
 
 def body(context: ui.PageContext) -> None:
     headline(context)
+    scorecard(context)
     monthly_trend(context)
     daily_trend(context)
     cogs(context)

@@ -120,6 +120,9 @@
         {%- do checks.append("select " ~ row_number ~ " as row_number, 'effective_to', 'is not after effective_from' from " ~ relation
             ~ " where " ~ dbt.safe_cast('effective_to', 'date') ~ " <= " ~ dbt.safe_cast('effective_from', 'date')) -%}
     {%- endif -%}
+    {%- for column, rule in columns.items() if rule.get('periods_per') and columns.get('effective_to') -%}
+        {%- do checks.append(aicost_config_overlap_sql(relation, column, rule['periods_per'], row_number)) -%}
+    {%- endfor %}
     select row_number, column_name, problem from (
         {{ checks | join('\n        union all\n        ') }}
     ) as problems
@@ -152,4 +155,31 @@
     {%- elif type == 'boolean' -%}
         {{ aicost_parse_boolean(value) }} is not null
     {%- endif -%}
+{%- endmacro %}
+
+{% macro aicost_config_overlap_sql(relation, from_column, keys, row_number) -%}
+    {#- (row_number, column, problem) for each row whose period [from_column, effective_to) starts
+        inside the period of an earlier-starting row with the same `keys` (compared as staging
+        reads them: trimmed, lower-cased): both lines are named. `row_number` is the SQL of this
+        row's number (NULL on a warehouse table, whose rows have none). -#}
+    {%- set earlier_number = row_number | replace('row_number', 'earlier.row_number') -%}
+    {%- set later_number = row_number | replace('row_number', 'later.row_number') -%}
+    {%- set other_line = "coalesce(cast(" ~ earlier_number ~ " + 1 as " ~ dbt.type_string() ~ "), 'another row')" -%}
+    {%- set same_keys = [] -%}
+    {%- for key in keys -%}
+        {%- do same_keys.append("coalesce(lower(trim(earlier." ~ key ~ ")), '') = coalesce(lower(trim(later." ~ key ~ ")), '')") -%}
+    {%- endfor -%}
+    {%- set earlier_from = dbt.safe_cast('earlier.' ~ from_column, 'date') -%}
+    {%- set later_from = dbt.safe_cast('later.' ~ from_column, 'date') -%}
+    {%- set earlier_to = dbt.safe_cast('earlier.effective_to', 'date') -%}
+    select {{ later_number }} as row_number, '{{ from_column }}' as column_name,
+        {{ dbt.concat(["'overlaps the period of line '", other_line, "' (same " ~ keys | join(', ') ~ "; periods may not overlap)'"]) }} as problem
+    from {{ relation }} as earlier
+    inner join {{ relation }} as later
+        on {{ same_keys | join(' and ') }}
+        and ({{ earlier_from }} < {{ later_from }}
+             or ({{ earlier_from }} = {{ later_from }} and {{ earlier_number }} < {{ later_number }}))
+    where {{ earlier_from }} is not null
+        and {{ later_from }} is not null
+        and (earlier.effective_to is null or {{ earlier_to }} > {{ later_from }})
 {%- endmacro %}

@@ -818,3 +818,79 @@ def price_adjustment_rows(discounts: list[Discount]) -> list[dict[str, str]]:
         }
         for d in discounts
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# What the outcomes are worth (docs/demo_world.md gives the reasoning behind each figure)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeValue:
+    """What a person doing the work of one outcome would cost: minutes at a loaded hourly rate,
+    which may rise during the window (``raised_hourly_usd``)."""
+
+    outcome_type: str
+    feature: str  # "" = every feature without a row of its own
+    work: str
+    minutes: int
+    hourly_usd: Decimal
+    raised_hourly_usd: Decimal | None = None
+
+    def value_usd(self, hourly_usd: Decimal) -> str:
+        return str((hourly_usd * self.minutes / 60).quantize(Decimal("0.01")))
+
+    def basis(self, hourly_usd: Decimal, after: str = "") -> str:
+        return f"{self.work}{after}: {self.minutes} minutes at a loaded ${hourly_usd:.2f} an hour"
+
+
+# A resolved ticket is worth the same whichever feature resolved it; a completed task is worth what
+# that feature's task would cost a person. The support team's rate rises from $36 to $38.40.
+OUTCOME_VALUES: tuple[OutcomeValue, ...] = (
+    OutcomeValue("ticket_resolved", "", "a tier-1 ticket handled by a support agent", 15, Decimal("36"),
+                 raised_hourly_usd=Decimal("38.40")),
+    OutcomeValue("task_completed", "ticket_triage", "a ticket read and routed to its queue by a support agent", 3,
+                 Decimal("36"), raised_hourly_usd=Decimal("38.40")),
+    OutcomeValue("task_completed", "code_review", "a pull-request review by an engineer", 15, Decimal("90")),
+    OutcomeValue("task_completed", "sales_insights", "an account research brief by a sales analyst", 15,
+                 Decimal("60")),
+)  # fmt: skip
+# The one feature sold on its own: sales_insights, an add-on at $20 a month on every enterprise plan.
+FEATURE_REVENUE: dict[str, tuple[str, Decimal]] = {"sales_insights": ("enterprise", Decimal("20.00"))}
+
+
+def outcome_value_rows(totals: CostTotals) -> list[dict[str, str]]:
+    """``outcome_values.csv``: what a resolved ticket and a completed task are worth from the window's
+    first month. With three months or more, a raised rate applies from the month before the last
+    (the last complete month), so a value changes over time as prices do."""
+    first = totals.months[0].isoformat()
+    raised_from = totals.months[-2].isoformat() if len(totals.months) >= 3 else None
+    rows = []
+    for v in OUTCOME_VALUES:
+        key = {"outcome_type": v.outcome_type, "feature": v.feature}
+        if v.raised_hourly_usd is None or raised_from is None:
+            rows.append({**key, "value_usd": v.value_usd(v.hourly_usd), "effective_from": first,
+                         "effective_to": "", "basis": v.basis(v.hourly_usd)})  # fmt: skip
+            continue
+        rows.append({**key, "value_usd": v.value_usd(v.hourly_usd), "effective_from": first,
+                     "effective_to": raised_from, "basis": v.basis(v.hourly_usd)})  # fmt: skip
+        rows.append({**key, "value_usd": v.value_usd(v.raised_hourly_usd), "effective_from": raised_from,
+                     "effective_to": "", "basis": v.basis(v.raised_hourly_usd, " after the team's raise")})  # fmt: skip
+    return rows
+
+
+def feature_revenue_rows(customers: list[Customer], totals: CostTotals) -> list[dict[str, str]]:
+    """``feature_revenue.csv``: the part of the revenue a feature sold as an add-on earns, each month:
+    its price times the paying customers of its plan active that month (a share of their revenue in
+    ``customer_revenue.csv``, not more of it)."""
+    rows = []
+    for month in totals.months:
+        for feature, (tier, price) in FEATURE_REVENUE.items():
+            buyers = sum(
+                1
+                for c in customers
+                if c.plan_tier == tier and totals.first_day + timedelta(days=c.active_from_day) < next_month(month)
+            )
+            if buyers:
+                rows.append({"feature": feature, "month": month.isoformat(), "revenue_usd": f"{price * buyers:.2f}"})
+    return rows

@@ -1,34 +1,26 @@
-{#- One row per AI COGS / revenue band of aicost_cogs_bands() (the bounds aicost_cogs_band
-    classifies with), lowest first, so a chart draws the same bands the marts' cogs_band names. -#}
-{%- set bands = aicost_cogs_bands() -%}
+{#- One row per AI COGS / revenue band of the benchmark var('cogs_band_benchmark') names in
+    seeds/unit_economics_benchmarks.csv (the bands the marts' cogs_band is classified with),
+    lowest first, so a chart draws the same bands the marts name. -#}
 
 with
 
 bands as (
 
-    {%- for band in bands %}
-    {%- set lower = 0 if loop.first else bands[loop.index0 - 1].upper %}
-    select
-        cast('{{ band.band }}' as {{ dbt.type_string() }}) as cogs_band,
-        cast('{{ band.label }}' as {{ dbt.type_string() }}) as band_label,
-        {{ loop.index }} as band_order,
-        cast({{ lower }} as {{ aicost_type_ratio() }}) as lower_bound,
-        cast({{ 'null' if band.upper is none else band.upper }} as {{ aicost_type_ratio() }}) as upper_bound,
-        {{ 'true' if band.upper_inclusive else 'false' }} as is_upper_inclusive
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    select * from {{ ref('int_benchmark_bands_bounded') }}
+    where benchmark = '{{ var("cogs_band_benchmark") }}'
 
 ),
 
 final as (
 
     select
-        cogs_band,
-        band_label,
+        cast(band as {{ dbt.type_string() }}) as cogs_band,
+        cast(band_label as {{ dbt.type_string() }}) as band_label,
         cast(band_order as {{ dbt.type_int() }}) as band_order,
-        lower_bound,
-        upper_bound,
-        is_upper_inclusive
+        {#- a ratio of cost to revenue starts at 0 -#}
+        cast(coalesce(lower_bound, 0) as {{ aicost_type_ratio() }}) as lower_bound,
+        cast(upper_bound as {{ aicost_type_ratio() }}) as upper_bound,
+        upper_bound_included as is_upper_inclusive
 
     from bands
 

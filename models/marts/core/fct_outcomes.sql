@@ -2,7 +2,8 @@
     feature, agent, customer, team and product it counts for: its own fields, else those of the
     trace that produced it (fct_traces), else feature_owners for team and product, else
     `unattributed`. An outcome counts for product unit economics unless its trace ran outside
-    prod, external. -#}
+    prod, external. Its value is the outcome_values.csv row of its type (and feature, else of
+    every feature) in force on its UTC day, dated like prices; NULL when no row is. -#}
 
 with
 
@@ -21,6 +22,12 @@ traces as (
 feature_owners as (
 
     select * from {{ ref('stg_raw__feature_owners') }}
+
+),
+
+outcome_values as (
+
+    select * from {{ ref('stg_raw__outcome_values') }}
 
 ),
 
@@ -47,6 +54,16 @@ outcomes_with_trace as (
 
 ),
 
+dated as (
+
+    select
+        outcomes_with_trace.*,
+        cast({{ dbt.date_trunc('day', 'outcomes_with_trace.occurred_at') }} as date) as outcome_date
+
+    from outcomes_with_trace
+
+),
+
 final as (
 
     select
@@ -62,12 +79,25 @@ final as (
         outcomes_with_trace.has_trace,
         {{ aicost_is_product_usage('outcomes_with_trace.') }} as is_product_outcome,
         outcomes_with_trace.occurred_at,
-        cast({{ dbt.date_trunc('day', 'outcomes_with_trace.occurred_at') }} as date) as outcome_date,
-        cast({{ dbt.date_trunc('month', 'outcomes_with_trace.occurred_at') }} as date) as outcome_month
+        outcomes_with_trace.outcome_date,
+        cast({{ dbt.date_trunc('month', 'outcomes_with_trace.occurred_at') }} as date) as outcome_month,
+        {#- a row for the outcome's own feature wins over the row for every feature -#}
+        {{ aicost_to_money('coalesce(feature_values.value_usd, type_values.value_usd)') }} as value_usd,
+        case when feature_values.value_usd is not null then feature_values.basis else type_values.basis end
+            as value_basis,
+        coalesce(feature_values.value_usd, type_values.value_usd) is not null as is_valued
 
-    from outcomes_with_trace
+    from dated as outcomes_with_trace
     left join feature_owners
         on outcomes_with_trace.feature = feature_owners.feature
+    left join outcome_values as feature_values
+        on outcomes_with_trace.outcome_type = feature_values.outcome_type
+        and outcomes_with_trace.feature = feature_values.feature
+        and {{ aicost_in_force('outcomes_with_trace.outcome_date', 'feature_values') }}
+    left join outcome_values as type_values
+        on outcomes_with_trace.outcome_type = type_values.outcome_type
+        and type_values.feature is null
+        and {{ aicost_in_force('outcomes_with_trace.outcome_date', 'type_values') }}
 
 )
 

@@ -7,6 +7,14 @@
 
 with
 
+cogs_bands as (
+
+    {#- the bands var('cogs_band_benchmark') names in seeds/unit_economics_benchmarks.csv -#}
+    select * from {{ ref('int_benchmark_bands_bounded') }}
+    where benchmark = '{{ var("cogs_band_benchmark") }}'
+
+),
+
 product_costs as (
 
     select * from {{ ref('mart_cost_ledger_pivoted') }}
@@ -153,7 +161,7 @@ final as (
         {{ aicost_to_money('invoice_adjustment_usd') }} as invoice_adjustment_usd,
         {{ aicost_to_money('revenue_usd') }} as revenue_usd,
         ai_cogs_ratio,
-        {{ aicost_cogs_band('ai_cogs_ratio') }} as cogs_band,
+        coalesce(cogs_bands.band, 'no_revenue') as cogs_band,
         cast(active_users as {{ dbt.type_bigint() }}) as active_users,
         cast(interactions as {{ dbt.type_bigint() }}) as interactions,
         cast(calls as {{ dbt.type_bigint() }}) as calls,
@@ -165,6 +173,8 @@ final as (
         is_month_complete
 
     from ratios
+    left join cogs_bands
+        on {{ aicost_value_in_band('ai_cogs_ratio', 'cogs_bands') }}
 
 )
 

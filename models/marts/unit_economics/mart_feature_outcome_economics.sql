@@ -1,7 +1,9 @@
 {#- Feature x month x outcome type: how many outcomes of each type a feature produced on product
     usage, and the cost per outcome of that type (all the feature's fully loaded AI cost that
     month / outcomes of the type). For support_assistant x ticket_resolved this is the cost per
-    resolved ticket. -#}
+    resolved ticket. Beside it, what an outcome of the type is worth (outcome_values.csv: the cost
+    of a human-handled ticket…), the net value of the type's outcomes (their value - the
+    feature's AI cost, the same cost cost_per_outcome divides) and the ROI. -#}
 
 with
 
@@ -24,7 +26,9 @@ outcomes_by_type as (
         outcome_month as month,
         feature,
         outcome_type,
-        count(*) as outcomes
+        count(*) as outcomes,
+        sum(case when is_valued then 1 else 0 end) as valued_outcomes,
+        sum(value_usd) as outcome_value_usd
 
     from outcomes
     group by outcome_month, feature, outcome_type
@@ -45,7 +49,15 @@ final as (
         {{ aicost_to_money(safe_divide('coalesce(feature_months.ai_cost_usd, 0)', 'outcomes_by_type.outcomes')) }}
             as cost_per_outcome,
         {{ aicost_to_money(safe_divide('coalesce(feature_months.usage_cost_usd, 0)', 'outcomes_by_type.outcomes')) }}
-            as usage_cost_per_outcome
+            as usage_cost_per_outcome,
+        cast(outcomes_by_type.valued_outcomes as {{ dbt.type_bigint() }}) as valued_outcomes,
+        {{ aicost_to_money('outcomes_by_type.outcome_value_usd') }} as outcome_value_usd,
+        {{ aicost_to_money(safe_divide('outcomes_by_type.outcome_value_usd', 'outcomes_by_type.valued_outcomes')) }}
+            as value_per_outcome,
+        {{ aicost_to_money('outcomes_by_type.outcome_value_usd - coalesce(feature_months.ai_cost_usd, 0)') }}
+            as net_value_usd,
+        cast({{ safe_divide('(outcomes_by_type.outcome_value_usd - coalesce(feature_months.ai_cost_usd, 0))',
+                            'feature_months.ai_cost_usd') }} as {{ aicost_type_ratio() }}) as roi
 
     from outcomes_by_type
     left join feature_months

@@ -3,7 +3,12 @@
     per interaction, outcomes and cost per outcome. Cost per outcome divides ALL the feature's AI
     cost by the outcomes it produced, so the work that produced no outcome (an unresolved ticket)
     is carried by the outcomes that did: for the support feature it is the cost per resolved
-    ticket. Outcomes by type: mart_feature_outcome_economics. -#}
+    ticket. Outcomes by type: mart_feature_outcome_economics.
+    What the feature earns: the value of its outcomes (fct_outcomes.value_usd, from
+    outcome_values.csv) plus the revenue a user maps to it (feature_revenue.csv); net value =
+    that - the fully loaded AI cost; ROI = net value / AI cost. A feature is profitable in a
+    month when what it earns exceeds its AI cost; one whose outcomes carry no value (and with no
+    revenue) earns nothing known, so it is not. -#}
 
 with
 
@@ -31,6 +36,13 @@ outcomes as (
 feature_owners as (
 
     select * from {{ ref('stg_raw__feature_owners') }}
+
+),
+
+feature_revenue as (
+
+    select * from {{ ref('stg_raw__feature_revenue') }}
+    where revenue_month is not null
 
 ),
 
@@ -97,10 +109,24 @@ outcomes_by_feature_month as (
         outcome_month as month,
         feature,
         count(*) as outcomes,
-        count(distinct outcome_type) as outcome_types
+        count(distinct outcome_type) as outcome_types,
+        sum(case when is_valued then 1 else 0 end) as valued_outcomes,
+        sum(value_usd) as outcome_value_usd
 
     from outcomes
     group by outcome_month, feature
+
+),
+
+revenue_by_feature_month as (
+
+    select
+        revenue_month as month,
+        feature,
+        sum(revenue_usd) as revenue_usd
+
+    from feature_revenue
+    group by revenue_month, feature
 
 ),
 
@@ -119,7 +145,13 @@ joined as (
         costs.calls,
         coalesce(interactions.interactions, 0) as interactions,
         coalesce(outcomes.outcomes, 0) as outcomes,
-        coalesce(outcomes.outcome_types, 0) as outcome_types
+        coalesce(outcomes.outcome_types, 0) as outcome_types,
+        coalesce(outcomes.valued_outcomes, 0) as valued_outcomes,
+        outcomes.outcome_value_usd,
+        revenue.revenue_usd,
+        {#- NULL when nothing the feature earns is known: no valued outcome, no revenue row -#}
+        case when outcomes.outcome_value_usd is not null or revenue.revenue_usd is not null
+            then coalesce(outcomes.outcome_value_usd, 0) + coalesce(revenue.revenue_usd, 0) end as value_usd
 
     from costs_by_feature_month as costs
     inner join month_totals
@@ -136,6 +168,9 @@ joined as (
     left join outcomes_by_feature_month as outcomes
         on costs.month = outcomes.month
         and costs.feature = outcomes.feature
+    left join revenue_by_feature_month as revenue
+        on costs.month = revenue.month
+        and costs.feature = revenue.feature
 
 ),
 
@@ -156,7 +191,15 @@ final as (
         {{ aicost_to_money(safe_divide('ai_cost_usd', 'interactions')) }} as cost_per_interaction,
         cast(outcomes as {{ dbt.type_bigint() }}) as outcomes,
         cast(outcome_types as {{ dbt.type_bigint() }}) as outcome_types,
-        {{ aicost_to_money(safe_divide('ai_cost_usd', 'outcomes')) }} as cost_per_outcome
+        {{ aicost_to_money(safe_divide('ai_cost_usd', 'outcomes')) }} as cost_per_outcome,
+        cast(valued_outcomes as {{ dbt.type_bigint() }}) as valued_outcomes,
+        cast(outcomes - valued_outcomes as {{ dbt.type_bigint() }}) as unvalued_outcomes,
+        {{ aicost_to_money('outcome_value_usd') }} as outcome_value_usd,
+        {{ aicost_to_money('revenue_usd') }} as revenue_usd,
+        {{ aicost_to_money('value_usd') }} as value_usd,
+        {{ aicost_to_money('value_usd - ai_cost_usd') }} as net_value_usd,
+        cast({{ safe_divide('(value_usd - ai_cost_usd)', 'ai_cost_usd') }} as {{ aicost_type_ratio() }}) as roi,
+        coalesce(value_usd, 0) > ai_cost_usd as is_profitable
 
     from joined
 

@@ -134,7 +134,9 @@ final as (
         {{ aicost_to_money('routing.cost_at_list_usd') }} as cost_at_list_usd,
         {{ aicost_to_money('routing.cost_on_cheapest_model_usd') }} as cost_on_cheapest_model_usd,
         {{ aicost_to_money('routing.cost_at_list_usd - routing.cost_on_cheapest_model_usd') }}
-            as routing_opportunity_usd
+            as routing_opportunity_usd,
+        {#- a tie with the cheapest candidate is the cheapest too -#}
+        coalesce(routing.cost_at_list_usd <= routing.cost_on_cheapest_model_usd, false) as is_cheapest_model
 
     from costs_by_model_month as costs
     inner join month_totals

@@ -4,6 +4,14 @@
 
 with
 
+cogs_bands as (
+
+    {#- the bands var('cogs_band_benchmark') names in seeds/unit_economics_benchmarks.csv -#}
+    select * from {{ ref('int_benchmark_bands_bounded') }}
+    where benchmark = '{{ var("cogs_band_benchmark") }}'
+
+),
+
 customer_months as (
 
     select * from {{ ref('mart_customer_unit_economics') }}
@@ -87,10 +95,12 @@ final as (
         cast(active_users as {{ dbt.type_bigint() }}) as active_users,
         {{ aicost_to_money(safe_divide('ai_cost_usd', 'active_users')) }} as cost_per_active_user,
         ai_cogs_ratio,
-        {{ aicost_cogs_band('ai_cogs_ratio') }} as cogs_band,
+        coalesce(cogs_bands.band, 'no_revenue') as cogs_band,
         is_month_complete
 
     from joined
+    left join cogs_bands
+        on {{ aicost_value_in_band('joined.ai_cogs_ratio', 'cogs_bands') }}
 
 )
 

@@ -57,9 +57,10 @@ def reference_tables(
     rng: np.random.Generator,
     over: tuple[tuple[str, str, int], ...] = (),
 ) -> dict[str, list[dict[str, str]]]:
-    """The optional CSVs of the demo company except outcomes: customers, keys and owners, and the
-    finance files sized from the usage written (``totals``). ``rng`` draws footprints, then
-    budgets, then invoice drifts, in that order."""
+    """The optional CSVs of the demo company except outcomes: customers, keys and owners, the
+    finance files sized from the usage written (``totals``), and what outcomes and the add-on earn
+    (no draw, so the other files are the same with or without them). ``rng`` draws footprints,
+    then budgets, then invoice drifts, in that order."""
     return {
         "customers": w.customer_rows(people),
         "customer_revenue": w.revenue_rows(people, totals),
@@ -70,6 +71,8 @@ def reference_tables(
         "budgets": w.budget_rows(totals, people, rng, over),
         "provider_invoices": w.invoice_rows(totals, rng),
         "price_adjustments": w.price_adjustment_rows(discounts),
+        "outcome_values": w.outcome_value_rows(totals),
+        "feature_revenue": w.feature_revenue_rows(people, totals),
     }
 
 
