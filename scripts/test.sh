@@ -9,6 +9,9 @@ echo "== ruff"
 .venv/bin/ruff check python tests app
 .venv/bin/ruff format --check python tests app
 
+echo "== sqlfluff (models/, with the dbt templater: the rules of .sqlfluff)"
+.venv/bin/sqlfluff lint models --processes 1 --format github-annotation-native --annotation-level failure
+
 echo "== chromium and nginx (the app's real-browser test drives Debian's /usr/bin/chromium; nginx"
 echo "   is the authenticating proxy of its trusted-header sign-in)"
 if [ "$(id -u)" = "0" ]; then

@@ -65,13 +65,14 @@ allocated as (
     select
         pivoted.*,
         case
-            when not is_allocated or charge_key in ('usage', 'provider_usage_report') then null
-            when charge_key = 'provider_invoice' then 'invoice_difference:cost'
+            when not pivoted.is_allocated or pivoted.charge_key in ('usage', 'provider_usage_report') then null
+            when pivoted.charge_key = 'provider_invoice' then 'invoice_difference:cost'
             else {{ dbt.concat(["'shared_cost:'", "coalesce(pool_drivers.driver, 'unknown')"]) }}
         end as allocation_method,
-        cast({{ safe_divide('effective_cost', 'sum(case when is_allocated then effective_cost end) over '
-                            ~ '(partition by ledger_month, charge_key, '
-                            ~ "case when charge_key = 'provider_invoice' then provider end)") }}
+        cast({{ safe_divide('pivoted.effective_cost',
+                            'sum(case when pivoted.is_allocated then pivoted.effective_cost end) over '
+                            ~ '(partition by pivoted.ledger_month, pivoted.charge_key, '
+                            ~ "case when pivoted.charge_key = 'provider_invoice' then pivoted.provider end)") }}
             as {{ aicost_type_ratio() }}) as allocated_ratio
 
     from pivoted

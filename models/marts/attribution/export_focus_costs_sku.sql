@@ -173,10 +173,11 @@ sku_rows as (
 
 final as (
 
+    {#- both branches hold the columns of export_focus_costs in its order (aicost_focus_charge_columns) #}
     select * from other_charges
     union all
     select * from sku_rows
 
 )
 
-select * from final
+select * from final  -- noqa: AM04

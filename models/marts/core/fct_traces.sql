@@ -46,7 +46,8 @@ changed_pools as (
 
 ),
 
-touched_traces as (
+{#- read only when part of the traces is rebuilt (an incremental run) #}
+touched_traces as (  -- noqa: ST03
 
     select trace_id from changed_calls
     {%- if var('cache_pooling') == 'pooled' %}

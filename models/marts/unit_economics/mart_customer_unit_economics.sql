@@ -146,6 +146,17 @@ ratios as (
 
 ),
 
+banded as (
+
+    select
+        ratios.*,
+        coalesce(cogs_bands.band, 'no_revenue') as cogs_band
+    from ratios
+    left join cogs_bands
+        on {{ aicost_value_in_band('ratios.ai_cogs_ratio', 'cogs_bands') }}
+
+),
+
 final as (
 
     select
@@ -161,7 +172,7 @@ final as (
         {{ aicost_to_money('invoice_adjustment_usd') }} as invoice_adjustment_usd,
         {{ aicost_to_money('revenue_usd') }} as revenue_usd,
         ai_cogs_ratio,
-        coalesce(cogs_bands.band, 'no_revenue') as cogs_band,
+        cogs_band,
         cast(active_users as {{ dbt.type_bigint() }}) as active_users,
         cast(interactions as {{ dbt.type_bigint() }}) as interactions,
         cast(calls as {{ dbt.type_bigint() }}) as calls,
@@ -172,9 +183,7 @@ final as (
         customer_id <> 'unattributed' and ai_cost_usd > revenue_usd as is_ai_cost_over_revenue,
         is_month_complete
 
-    from ratios
-    left join cogs_bands
-        on {{ aicost_value_in_band('ai_cogs_ratio', 'cogs_bands') }}
+    from banded
 
 )
 

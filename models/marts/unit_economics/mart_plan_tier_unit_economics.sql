@@ -79,6 +79,17 @@ joined as (
 
 ),
 
+banded as (
+
+    select
+        joined.*,
+        coalesce(cogs_bands.band, 'no_revenue') as cogs_band
+    from joined
+    left join cogs_bands
+        on {{ aicost_value_in_band('joined.ai_cogs_ratio', 'cogs_bands') }}
+
+),
+
 final as (
 
     select
@@ -95,12 +106,10 @@ final as (
         cast(active_users as {{ dbt.type_bigint() }}) as active_users,
         {{ aicost_to_money(safe_divide('ai_cost_usd', 'active_users')) }} as cost_per_active_user,
         ai_cogs_ratio,
-        coalesce(cogs_bands.band, 'no_revenue') as cogs_band,
+        cogs_band,
         is_month_complete
 
-    from joined
-    left join cogs_bands
-        on {{ aicost_value_in_band('joined.ai_cogs_ratio', 'cogs_bands') }}
+    from banded
 
 )
 

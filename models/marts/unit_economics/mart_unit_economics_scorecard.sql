@@ -25,17 +25,18 @@ metric_sums as (
     select month, 'ai_cogs_ratio' as metric, sum(ai_cost_usd) as numerator, sum(revenue_usd) as denominator
     from customer_months group by month
     union all
-    select month, 'inference_cost_per_request', sum(usage_cost_usd), sum(interactions)
+    select month, 'inference_cost_per_request' as metric, sum(usage_cost_usd) as numerator, sum(interactions) as denominator
     from feature_months group by month
     union all
-    select month, 'routing_coverage', sum(routed_interactions), sum(interactions)
+    select month, 'routing_coverage' as metric, sum(routed_interactions) as numerator, sum(interactions) as denominator
     from routing_months group by month
     union all
-    select month, 'cheapest_model_call_share', sum(calls_on_cheapest_model), sum(calls)
+    select month, 'cheapest_model_call_share' as metric, sum(calls_on_cheapest_model) as numerator, sum(calls) as denominator
     from routing_months group by month
     union all
     {#- an AI feature is a feature with product AI cost; untagged usage is not a feature #}
-    select month, 'feature_profitability', sum(case when is_profitable then 1 else 0 end), count(*)
+    select month, 'feature_profitability' as metric, sum(case when is_profitable then 1 else 0 end) as numerator,
+        count(*) as denominator
     from feature_months where feature <> 'unattributed' group by month
 
 ),
