@@ -194,14 +194,18 @@ def test_generating_from_a_traces_folder_samples_its_rows(tmp_path: Path) -> Non
     assert seen and seen <= allowed
 
 
+HEADER = b"source,input_tokens,output_tokens,reused_prefix_blocks\n"
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         (b"not gzip", "not a token shapes gzip CSV"),
-        (gzip.compress(b"a,b\n1,2\n"), "header must be source,input_tokens,output_tokens,reused_prefix_blocks"),
-        (gzip.compress(b"source,input_tokens,output_tokens,reused_prefix_blocks\nconv,1,2,3\n"), "line 2"),
-        (gzip.compress(b"source,input_tokens,output_tokens,reused_prefix_blocks\nconv,1,2,\n"), "no rows for code"),
+        (gzip.compress(b"a,b\n1,2\n", mtime=0), "header must be " + HEADER.decode().strip()),
+        (gzip.compress(HEADER + b"conv,1,2,3\n", mtime=0), "line 2"),
+        (gzip.compress(HEADER + b"conv,1,2,\n", mtime=0), "no rows for code"),
     ],
+    ids=["not_gzip", "wrong_header", "bad_line", "no_code_rows"],  # bytes make unstable ids
 )
 def test_a_broken_file_is_a_clear_error_naming_it(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "shapes.csv.gz"
