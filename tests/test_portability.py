@@ -72,20 +72,22 @@ def recreate_database(database: str) -> None:
     connection.close()
 
 
-def copy_raw_tables(duckdb_path: Path, database: str) -> None:
-    """Load the raw tables a warehouse user would have, all text, from the DuckDB landing."""
+def copy_raw_tables(duckdb_path: Path, database: str, exclude: frozenset[str] | set[str] = frozenset()) -> None:
+    """Load the raw tables a warehouse user would have, all text, from the DuckDB landing
+    (but those of `exclude`)."""
     with duckdb.connect(str(duckdb_path), read_only=True) as source:
         tables = {}
         # every relation the landing made: the canonical tables and each usage source's (Langfuse…)
         landed = source.execute("select table_name from information_schema.tables where table_schema = 'raw'")
-        for table in sorted({name for (name,) in landed.fetchall()} | set(RAW_TABLES)):
+        for table in sorted(({name for (name,) in landed.fetchall()} | set(RAW_TABLES)) - set(exclude)):
             cursor = source.execute(f"select * from raw.{table}")
             tables[table] = ([column[0] for column in cursor.description], cursor.fetchall())
     connection = psycopg2.connect(dbname=database, **PG)
     with connection, connection.cursor() as cursor:
         cursor.execute("create schema raw")
         for table, (columns, rows) in tables.items():
-            typed = ", ".join(f"{c} bigint" if c == "line_number" else f"{c} text" for c in columns)
+            # quoted: LiteLLM's columns keep their camelCase names and `user`
+            typed = ", ".join(f'"{c}" bigint' if c == "line_number" else f'"{c}" text' for c in columns)
             cursor.execute(f"create table raw.{table} ({typed})")
             if rows:
                 placeholders = ", ".join(["%s"] * len(columns))
