@@ -20,7 +20,7 @@ import pytest
 import litellm_exports as export
 import litellm_records
 from conftest import build_world
-from test_litellm_sources import MODEL_ALIASES, RATE_CARD
+from test_litellm_sources import EXPECTED, MODEL_ALIASES, RATE_CARD
 from test_portability import (
     PG,
     build_on_postgres,
@@ -112,8 +112,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     )
     ensure_local_postgres()
     recreate_database(DATABASE)
-    # the other raw tables (empty here) as a loader would have them; the spend logs are not copied
-    copy_raw_tables(on_duckdb.db_path, DATABASE, exclude={"litellm_spend_logs"})
+    # the raw tables as a loader would have them (a landed copy of the spend logs too, never read:
+    # the source is LiteLLM's own table, which every call's source_file names)
+    copy_raw_tables(on_duckdb.db_path, DATABASE)
     columns = create_spend_logs_table(DATABASE)
     insert_spend_logs(DATABASE, columns, rows)
     dbt_vars = {"coverage_min_calls": 1000, **LITELLM_VARS}
@@ -139,8 +140,8 @@ def test_the_table_has_every_column_of_litellms_schema(built: dict) -> None:
 def test_calls_and_costs_equal_the_duckdb_build_of_the_same_records(built: dict) -> None:
     on_duckdb = normalise(built["duckdb"].rows(CALL_FIGURES))
     on_postgres = normalise(query_postgres(DATABASE, CALL_FIGURES))
-    # fifteen records: fourteen calls, and LiteLLM's cache hit, which is no call
-    assert len(built["rows"]) == 15 and len(on_duckdb) == 14
+    # one record per scenario of tests/litellm_records.py: thirteen calls, and LiteLLM's cache hit, no call
+    assert len(built["rows"]) == len(EXPECTED) + 1 == 14 and len(on_duckdb) == len(EXPECTED)
     assert on_postgres == on_duckdb
     # every call priced from the rate card at LiteLLM's own figure (`spend`, kept as reported_cost_usd)
     list_cost, reported = 10, 13
