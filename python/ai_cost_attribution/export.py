@@ -1,4 +1,8 @@
-"""`aicost export focus --out FILE`: the cost ledger in FinOps FOCUS 1.2 shape, as CSV or Parquet."""
+"""`aicost export focus --out FILE [--target NAME]`: the cost ledger in FinOps FOCUS 1.2 shape, as CSV or Parquet.
+
+DuckDB writes the file; from another target the mart's rows are read through its driver and
+written by DuckDB the same way (one writer: the files of two engines hold the same rows, in
+the order each engine returned them)."""
 
 from __future__ import annotations
 
@@ -6,27 +10,34 @@ import argparse
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from ai_cost_attribution.project import warehouse_path
+from ai_cost_attribution.targets import TargetError, connect
 
 EXPORTS = {"focus": "marts.export_focus_costs"}
 FORMATS = {".csv": "(format csv, header true)", ".parquet": "(format parquet)"}
 
 
-def export_relation(db_path: Path, relation: str, out: Path) -> int:
-    """Write one mart to `out` (format chosen by the suffix) and return the number of rows."""
+def export_relation(db_path: Path | None, relation: str, out: Path, target: str | None = None) -> int:
+    """Write one mart of the DuckDB file `db_path` (default $AICOST_DB_PATH), or of a profiles.yml
+    `target`, to `out` (format chosen by the suffix) and return the number of rows."""
     copy_options = FORMATS.get(out.suffix.lower())
     if copy_options is None:
         raise ValueError(f"unsupported output {out.name}: use a .csv or .parquet file name")
-    if not db_path.exists():
-        raise FileNotFoundError(f"no warehouse at {db_path}: build one with `aicost demo` or `dbt build`")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db_path), read_only=True) as connection:
+    escaped = str(out).replace("'", "''")
+    with connect(target, db_path) as warehouse:
+        out.parent.mkdir(parents=True, exist_ok=True)
         # The relation name comes from EXPORTS (a fixed mapping); the path is bound as a literal.
-        rows = connection.execute(f"select count(*) from {relation}").fetchone()[0]
-        escaped = str(out).replace("'", "''")
-        connection.execute(f"copy (select * from {relation}) to '{escaped}' {copy_options}")
-    return int(rows)
+        if warehouse.kind == "duckdb":
+            rows = warehouse.rows(f"select count(*) from {relation}")[0][0]
+            warehouse.connection.execute(f"copy (select * from {relation}) to '{escaped}' {copy_options}")
+            return int(rows)
+        columns, rows = warehouse.query(f"select * from {relation}")
+    fetched = pa.table({column: [row[i] for row in rows] for i, column in enumerate(columns)})
+    with duckdb.connect() as writer:
+        writer.register("fetched", fetched)
+        writer.execute(f"copy (select * from fetched) to '{escaped}' {copy_options}")
+    return len(rows)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,13 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("what", choices=sorted(EXPORTS), help="focus: the ledger in FinOps FOCUS 1.2 shape")
     parser.add_argument("--out", type=Path, required=True, help="output file, .csv or .parquet")
     parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: $AICOST_DB_PATH)")
+    parser.add_argument("--target", default=None, help="read a profiles.yml target instead (e.g. postgres)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Export and report the row count."""
     try:
-        rows = export_relation(args.db or warehouse_path(), EXPORTS[args.what], args.out)
-    except (ValueError, FileNotFoundError) as error:
+        rows = export_relation(args.db, EXPORTS[args.what], args.out, args.target)
+    except (ValueError, FileNotFoundError, TargetError) as error:
         print(f"aicost export: {error}")
         return 2
     print(f"Wrote {rows:,} {args.what.upper()} rows to {args.out}")
