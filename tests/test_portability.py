@@ -9,6 +9,8 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ai_cost_attribution.load import landed_tables, load_tables
 from ai_cost_attribution.project import dbt_environment, dbt_executable
 from conftest import BuiltWarehouse, build_world
 from test_attribution import CALLS as ENGINE_CALLS
@@ -37,12 +40,6 @@ PG = {
     "user": os.environ.get("AICOST_PG_USER", "aicost"),
     "password": os.environ.get("AICOST_PG_PASSWORD", "aicost"),
 }
-RAW_TABLES = [
-    "usage_events", "otel_spans", "customers", "customer_revenue", "outcomes", "feature_owners", "api_keys",
-    "shared_costs", "tenant_footprint", "budgets", "provider_invoices", "price_adjustments",
-    # the providers' usage and cost reports (empty unless the world has pages)
-    "provider_report_pages", "openai_usage_buckets", "anthropic_usage_report", "openai_costs", "anthropic_cost_report",
-]  # fmt: skip
 
 
 def ensure_local_postgres() -> None:
@@ -74,25 +71,26 @@ def recreate_database(database: str) -> None:
     connection.close()
 
 
+@contextmanager
+def on_database(database: str) -> Iterator[None]:
+    """The postgres target of profiles.yml pointed at `database` (AICOST_PG_DATABASE) meanwhile."""
+    before = os.environ.get("AICOST_PG_DATABASE")
+    os.environ["AICOST_PG_DATABASE"] = database
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["AICOST_PG_DATABASE"]
+        else:
+            os.environ["AICOST_PG_DATABASE"] = before
+
+
 def copy_raw_tables(duckdb_path: Path, database: str) -> None:
-    """Load the raw tables a warehouse user would have, all text, from the DuckDB landing."""
-    with duckdb.connect(str(duckdb_path), read_only=True) as source:
-        tables = {}
-        # every relation the landing made: the canonical tables and each usage source's (Langfuse…)
-        landed = source.execute("select table_name from information_schema.tables where table_schema = 'raw'")
-        for table in sorted({name for (name,) in landed.fetchall()} | set(RAW_TABLES)):
-            cursor = source.execute(f"select * from raw.{table}")
-            tables[table] = ([column[0] for column in cursor.description], cursor.fetchall())
-    connection = psycopg2.connect(dbname=database, **PG)
-    with connection, connection.cursor() as cursor:
-        cursor.execute("create schema raw")
-        for table, (columns, rows) in tables.items():
-            typed = ", ".join(f"{c} bigint" if c == "line_number" else f"{c} text" for c in columns)
-            cursor.execute(f"create table raw.{table} ({typed})")
-            if rows:
-                placeholders = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"insert into raw.{table} values ({placeholders})", rows)
-    connection.close()
+    """Load the raw tables a warehouse user would have from the DuckDB landing of the same folder,
+    as `aicost load` does once it has landed a folder (tests/test_portability.py runs the command
+    itself on the engine world)."""
+    with on_database(database):
+        load_tables("postgres", "raw", landed_tables(duckdb_path, "raw"))
 
 
 def build_on_postgres(project_dir: Path, database: str, dbt_vars: str) -> subprocess.CompletedProcess[str]:
@@ -125,11 +123,27 @@ class TwoTargets:
         return normalise(self.duckdb.rows(sql)), normalise(query_postgres(self.database, sql))
 
 
-def build_both(root: Path, database: str, dbt_vars: dict[str, object], **world: object) -> TwoTargets:
+def aicost(project_dir: Path, database: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The `aicost` command, as a user runs it, on the project copy and the postgres `database`."""
+    environment = dbt_environment(project_dir / "unused.duckdb")
+    environment.update(AICOST_PROJECT_DIR=str(project_dir), AICOST_PG_DATABASE=database)
+    command = [str(Path(dbt_executable()).parent / "aicost"), *arguments]
+    return subprocess.run(command, cwd=project_dir, env=environment, capture_output=True, text=True, check=False)
+
+
+def build_both(
+    root: Path, database: str, dbt_vars: dict[str, object], load_command: bool = False, **world: object
+) -> TwoTargets:
+    """Build the world on DuckDB, load its raw folder into PostgreSQL (with `aicost load` when
+    `load_command`, else from the DuckDB landing) and build it there."""
     ensure_local_postgres()
     built = build_world(root, dbt_vars=dbt_vars, **world)
     recreate_database(database)
-    copy_raw_tables(built.db_path, database)
+    if load_command:
+        loaded = aicost(built.project_dir, database, "load", "--target", "postgres", "--raw", str(built.raw_path))
+        assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    else:
+        copy_raw_tables(built.db_path, database)
     result = build_on_postgres(built.project_dir, database, json.dumps(dbt_vars))
     assert result.returncode == 0, f"dbt build on postgres failed:\n{result.stdout[-8000:]}"
     return TwoTargets(duckdb=built, database=database)
@@ -158,7 +172,7 @@ def pricing_world(tmp_path_factory: pytest.TempPathFactory) -> TwoTargets:
 @pytest.fixture(scope="module")
 def engine_world(tmp_path_factory: pytest.TempPathFactory) -> TwoTargets:
     return build_both(
-        tmp_path_factory.mktemp("portability_engine"), "aicost_portability_engine", {},
+        tmp_path_factory.mktemp("portability_engine"), "aicost_portability_engine", {}, load_command=True,
         usage={"calls.jsonl": ENGINE_CALLS}, csv_inputs=ENGINE_INPUTS, rate_card_rows=ENGINE_RATE_CARD,
     )  # fmt: skip
 
@@ -196,3 +210,52 @@ def test_ledger_and_engine_are_identical_on_postgres(engine_world: TwoTargets) -
         "select trace_id, calls, cost_usd, overhead_cost_usd from marts.fct_traces order by 1"
     )
     assert traces_postgres == traces_duckdb
+
+
+def test_aicost_load_lands_every_table_of_the_folder(engine_world: TwoTargets) -> None:
+    landed = duckdb_relations(engine_world.duckdb)
+    loaded = query_postgres(
+        engine_world.database, "select table_name from information_schema.tables where table_schema = 'raw'"
+    )
+    assert sorted(name for (name,) in loaded) == landed
+    for table in ["usage_events", "shared_costs", "provider_invoices"]:
+        count = f"select count(*) from raw.{table}"
+        assert query_postgres(engine_world.database, count) == engine_world.duckdb.rows(count)
+    assert query_postgres(engine_world.database, "select count(*) from raw.usage_events")[0][0] == len(ENGINE_CALLS)
+
+
+def duckdb_relations(built: BuiltWarehouse) -> list[str]:
+    landed = built.rows("select table_name from information_schema.tables where table_schema = 'raw' order by 1")
+    return [name for (name,) in landed]
+
+
+def test_summary_and_focus_export_read_postgres_as_duckdb(engine_world: TwoTargets, tmp_path: Path) -> None:
+    project, database = engine_world.duckdb.project_dir, engine_world.database
+    on_duckdb = aicost(project, database, "summary", "--db", str(engine_world.duckdb.db_path))
+    on_postgres = aicost(project, database, "summary", "--target", "postgres")
+    assert on_duckdb.returncode == on_postgres.returncode == 0, on_postgres.stdout + on_postgres.stderr
+    assert "Cost ledger" in on_postgres.stdout and "$489.12" in on_postgres.stdout  # tests/test_attribution.py
+    assert on_postgres.stdout == on_duckdb.stdout
+    for suffix in [".csv", ".parquet"]:
+        from_duckdb, from_postgres = tmp_path / f"duckdb{suffix}", tmp_path / f"postgres{suffix}"
+        exported = [
+            aicost(
+                project,
+                database,
+                "export",
+                "focus",
+                "--db",
+                str(engine_world.duckdb.db_path),
+                "--out",
+                str(from_duckdb),
+            ),
+            aicost(project, database, "export", "focus", "--target", "postgres", "--out", str(from_postgres)),
+        ]
+        assert [run.returncode for run in exported] == [0, 0], exported[1].stdout + exported[1].stderr
+        assert exported[0].stdout.split()[1] == exported[1].stdout.split()[1]  # the same row count
+        with duckdb.connect() as reader:
+            rows = [
+                reader.execute(f"select * from '{path}' order by all").fetchall()
+                for path in (from_duckdb, from_postgres)
+            ]
+        assert normalise(rows[1]) == normalise(rows[0]) and len(rows[0]) > 0

@@ -62,6 +62,15 @@
     {{ statements | join(';\n') }}
 {%- endmacro %}
 
+{% macro aicost_land_raw_files() -%}
+    {#- The landing alone, for `dbt run-operation` (aicost load lands a raw folder on a scratch
+        DuckDB file this way, then copies the landed relations to a warehouse's raw schema). -#}
+    {%- if target.type != 'duckdb' -%}
+        {{ exceptions.raise_compiler_error("aicost_land_raw_files lands files on a duckdb target, not " ~ target.type) }}
+    {%- endif -%}
+    {%- do run_query(land_raw_sources()) -%}
+{%- endmacro %}
+
 {% macro aicost_raw_folder(folder) -%}
     {#- A folder of var('raw_path') (the raw_path itself for ''). -#}
     {%- set raw_path = (var('raw_path') | string).rstrip('/') -%}
@@ -108,9 +117,10 @@
 {%- endmacro %}
 
 {% macro aicost_json_kind(json_text) -%}
-    {#- What a JSON value sent as text is: `object`, `array`, or NULL (absent, or a scalar). -#}
+    {#- What a JSON value sent as text is: `object`, `array`, or NULL (absent, or a scalar). A
+        JSON column (LiteLLM's own jsonb request_tags) is read as its text. -#}
     case
-        when left(ltrim({{ json_text }}), 1) = '{' then 'object'
-        when left(ltrim({{ json_text }}), 1) = '[' then 'array'
+        when left(ltrim(cast({{ json_text }} as {{ dbt.type_string() }})), 1) = '{' then 'object'
+        when left(ltrim(cast({{ json_text }} as {{ dbt.type_string() }})), 1) = '[' then 'array'
     end
 {%- endmacro %}

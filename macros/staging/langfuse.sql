@@ -124,9 +124,12 @@
         highest, unsummed: validation then rejects the record as negative or out of range, and
         a sum of overflowing counters cannot overflow the type. -#}
     {%- set listed = values | join(', ') -%}
+    {#- one value is its own least and greatest (Spark's least and greatest take two or more) -#}
+    {%- set lowest = values[0] if values | length == 1 else 'least(' ~ listed ~ ')' -%}
+    {%- set highest = values[0] if values | length == 1 else 'greatest(' ~ listed ~ ')' -%}
     case
-        when least({{ listed }}) < 0 then least({{ listed }})
-        when greatest({{ listed }}) > 1e15 then greatest({{ listed }})
+        when {{ lowest }} < 0 then {{ lowest }}
+        when {{ highest }} > 1e15 then {{ highest }}
         else {% for value in values %}coalesce({{ value }}, 0){{ ' + ' if not loop.last }}{% endfor %}
     end
 {%- endmacro %}

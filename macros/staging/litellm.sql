@@ -81,6 +81,10 @@
     json_extract_string({{ json_expression }}, '${% for key in keys %}."{{ key }}"{% endfor %}')
 {%- endmacro %}
 
+{% macro spark__aicost_json_text(json_expression, keys) -%}
+    get_json_object(cast({{ json_expression }} as string), '${% for key in keys %}.{{ key }}{% endfor %}')
+{%- endmacro %}
+
 {% macro postgres__aicost_json_text(json_expression, keys) -%}
     (cast({{ json_expression }} as jsonb) #>> '{ {{- keys | join(',') -}} }')
 {%- endmacro %}
@@ -100,6 +104,16 @@
             coalesce(try(json_transform({{ tags_expression }}, '["VARCHAR"]')), []),
             lambda tag: lower(trim(split_part(tag, ':', 1))) = '{{ key }}' and position(':' in tag) > 0
         )[1],
+        ':(.*)$', 1
+    ))
+{%- endmacro %}
+
+{% macro spark__aicost_litellm_tag_value(tags_expression, key) -%}
+    trim(regexp_extract(
+        element_at(filter(
+            from_json(cast({{ tags_expression }} as string), 'array<string>'),
+            tag -> lower(trim(split_part(tag, ':', 1))) = '{{ key }}' and instr(tag, ':') > 0
+        ), 1),
         ':(.*)$', 1
     ))
 {%- endmacro %}
@@ -153,13 +167,14 @@
         model (var('litellm_non_model_call_types'); the async `a…` spellings alike), an answer
         from LiteLLM's own cache (its tokens were billed once, by the call that filled it), or a
         request refused before any model was called (LiteLLM's `unknown-model` placeholder, no
-        tokens). -#}
+        tokens). The `a_` prefix is compared as text: a LIKE escape is spelled differently per
+        engine (Spark reads a backslash in a literal as an escape). -#}
     {%- set call = 'lower(' ~ aicost_clean_text(call_type) ~ ')' -%}
     {%- set listed = var('litellm_non_model_call_types') | map('lower') | list -%}
     case
         when {{ call }} in ({{ aicost_sql_string_list(listed) }})
             or ({{ call }} like 'a%' and substr({{ call }}, 2) in ({{ aicost_sql_string_list(listed) }}))
-            or ({{ call }} like 'a\_%' escape '\' and substr({{ call }}, 3) in ({{ aicost_sql_string_list(listed) }}))
+            or (substr({{ call }}, 1, 2) = 'a_' and substr({{ call }}, 3) in ({{ aicost_sql_string_list(listed) }}))
             then {{ dbt.concat(["'call_type '", call, "' calls no model'"]) }}
         when {{ aicost_parse_boolean(aicost_clean_text(cache_hit)) }}
             then 'a LiteLLM cache hit: answered from its cache, no provider call'
@@ -191,6 +206,11 @@
     case when abs({{ seconds }}) < 95617584000 then
         cast(to_timestamp(cast({{ seconds }} as double precision)) at time zone 'UTC' as {{ api.Column.translate_type('timestamp') }})
     end
+{%- endmacro %}
+
+{% macro spark__aicost_epoch_seconds_to_utc_timestamp(seconds) -%}
+    {#- Spark has no `at time zone`; its timestamps are instants, shown in the session's UTC. -#}
+    case when abs({{ seconds }}) < 95617584000 then timestamp_seconds({{ seconds }}) end
 {%- endmacro %}
 
 {% macro duckdb__aicost_epoch_seconds_to_utc_timestamp(seconds) -%}

@@ -13,6 +13,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("ai_cost_attribution.generate", "write a demo raw folder, or N synthetic events"),
     "prices": ("ai_cost_attribution.prices", "rebuild seeds/rate_card.csv from the LiteLLM price list"),
     "build": ("ai_cost_attribution.warehouse", "dbt build on a copy of the warehouse, swapped in when it succeeds"),
+    "load": ("ai_cost_attribution.load", "load a raw folder into the raw tables of a warehouse target (postgres)"),
     "summary": ("ai_cost_attribution.summary", "print what the built warehouse holds"),
     "export": ("ai_cost_attribution.export", "export the cost ledger in FinOps FOCUS 1.3 shape (CSV or Parquet)"),
     "bench": ("ai_cost_attribution.bench", "time full and incremental builds, the engine limit and per-call loops"),

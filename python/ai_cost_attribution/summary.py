@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
-from ai_cost_attribution.project import warehouse_path
+from ai_cost_attribution.targets import TargetError, Warehouse, connect
 
 
 @dataclass(frozen=True)
@@ -38,76 +36,82 @@ class WarehouseSummary:
     drifting_models: list[tuple[str, str, str, float]] = field(default_factory=list)
 
 
-def read_summary(db_path: Path) -> WarehouseSummary:
-    """Read the summary figures from the marts (read-only, connection closed on return)."""
-    with duckdb.connect(str(db_path), read_only=True) as connection:
+def read_summary(db_path: Path | None = None, target: str | None = None) -> WarehouseSummary:
+    """Read the summary figures from the marts of the DuckDB file `db_path` (default
+    $AICOST_DB_PATH), or of any profiles.yml `target` (read-only, connection closed on return)."""
+    with connect(target, db_path) as warehouse:
+        return _summary(warehouse)
 
-        def scalar(sql: str) -> object:
-            row = connection.execute(sql).fetchone()
-            return row[0] if row else None
 
-        calls = int(scalar("select count(*) from marts.fct_llm_calls") or 0)
-        rejects = connection.execute(
-            "select reject_reason, count(*) from marts.fct_rejected_events group by 1 order by 2 desc, 1"
-        ).fetchall()
-        by_source = connection.execute(
-            """
-            select source_name, sum(calls), sum(rejects) from (
-                select source_name, 1 as calls, 0 as rejects from marts.fct_llm_calls
-                union all
-                select source_name, 0, 1 from marts.fct_rejected_events
-            ) as records group by 1 order by 2 desc, 1
-            """
-        ).fetchall()
-        problems = connection.execute(
-            """
-            select source_name, field_name, problem, count(*) from marts.fct_data_quality_issues
-            group by 1, 2, 3 order by 4 desc, 1, 2, 3
-            """
-        ).fetchall()
-        by_provider = connection.execute(
-            """
-            select provider, count(*), sum(list_cost_usd), sum(pooled_cost_usd)
-            from marts.fct_llm_calls group by 1 order by 4 desc, 1
-            """
-        ).fetchall()
-        unpriced = connection.execute(
-            """
-            select provider, model, count(*) from marts.fct_rejected_events
-            where reject_reason = 'unpriced_model' group by 1, 2 order by 3 desc, 1, 2
-            """
-        ).fetchall()
-        span = connection.execute(
-            "select cast(min(occurred_at) as varchar), cast(max(occurred_at) as varchar) from marts.fct_llm_calls"
-        ).fetchone()
-        ledger = connection.execute(
-            """
-            select cost_type, sum(amount_usd) from marts.fct_cost_ledger
-            group by 1 order by case cost_type when 'usage' then 1 when 'negotiated_discount' then 2
-                when 'cache_pooling' then 3 when 'untracked_usage' then 4 when 'shared_cost' then 5 else 6 end
-            """
-        ).fetchall()
-        unallocated = scalar("select coalesce(sum(amount_usd), 0) from marts.fct_cost_ledger where not is_allocated")
-        invoice = connection.execute(
-            """
-            select provider, strftime(invoice_month, '%Y-%m'), difference_usd, difference_pct
-            from marts.mart_invoice_reconciliation order by abs(difference_usd) desc, provider limit 1
-            """
-        ).fetchone()
-        pages = int(scalar("select count(*) from staging.stg_provider_reports__pages") or 0)
-        report_rejects = connection.execute(
-            "select reject_reason, count(*) from marts.fct_provider_report_rejects group by 1 order by 2 desc, 1"
-        ).fetchall()
-        untracked = connection.execute(
-            "select provider, sum(untracked_cost_usd) from marts.mart_usage_reconciliation"
-            " where untracked_cost_usd is not null group by 1 order by 1"
-        ).fetchall()
-        drifting = connection.execute(
-            """
-            select source_name, provider, model, sum(drifting_calls) * 1.0 / sum(calls)
-            from marts.mart_price_drift group by 1, 2, 3 having bool_or(is_drifting) order by 1, 2, 3
-            """
-        ).fetchall()
+def _summary(warehouse: Warehouse) -> WarehouseSummary:
+    """The figures, in SQL every engine reads the same way (formatting is done here)."""
+
+    def scalar(sql: str) -> object:
+        rows = warehouse.rows(sql)
+        return rows[0][0] if rows else None
+
+    calls = int(scalar("select count(*) from marts.fct_llm_calls") or 0)
+    rejects = warehouse.rows(
+        "select reject_reason, count(*) from marts.fct_rejected_events group by 1 order by 2 desc, 1"
+    )
+    by_source = warehouse.rows(
+        """
+        select source_name, sum(calls), sum(rejects) from (
+            select source_name, 1 as calls, 0 as rejects from marts.fct_llm_calls
+            union all
+            select source_name, 0, 1 from marts.fct_rejected_events
+        ) as records group by 1 order by 2 desc, 1
+        """
+    )
+    problems = warehouse.rows(
+        """
+        select source_name, field_name, problem, count(*) from marts.fct_data_quality_issues
+        group by 1, 2, 3 order by 4 desc, 1, 2, 3
+        """
+    )
+    by_provider = warehouse.rows(
+        """
+        select provider, count(*), sum(list_cost_usd), sum(pooled_cost_usd)
+        from marts.fct_llm_calls group by 1 order by 4 desc, 1
+        """
+    )
+    unpriced = warehouse.rows(
+        """
+        select provider, model, count(*) from marts.fct_rejected_events
+        where reject_reason = 'unpriced_model' group by 1, 2 order by 3 desc, 1, 2
+        """
+    )
+    span = warehouse.rows("select min(occurred_at), max(occurred_at) from marts.fct_llm_calls")[0]
+    ledger = warehouse.rows(
+        """
+        select cost_type, sum(amount_usd) from marts.fct_cost_ledger
+        group by 1 order by case cost_type when 'usage' then 1 when 'negotiated_discount' then 2
+            when 'cache_pooling' then 3 when 'untracked_usage' then 4 when 'shared_cost' then 5 else 6 end
+        """
+    )
+    unallocated = scalar("select coalesce(sum(amount_usd), 0) from marts.fct_cost_ledger where not is_allocated")
+    invoices = warehouse.rows(
+        """
+        select provider, invoice_month, difference_usd, difference_pct
+        from marts.mart_invoice_reconciliation order by abs(difference_usd) desc, provider limit 1
+        """
+    )
+    invoice = invoices[0] if invoices else None
+    pages = int(scalar("select count(*) from staging.stg_provider_reports__pages") or 0)
+    report_rejects = warehouse.rows(
+        "select reject_reason, count(*) from marts.fct_provider_report_rejects group by 1 order by 2 desc, 1"
+    )
+    untracked = warehouse.rows(
+        "select provider, sum(untracked_cost_usd) from marts.mart_usage_reconciliation"
+        " where untracked_cost_usd is not null group by 1 order by 1"
+    )
+    drifting = warehouse.rows(
+        """
+        select source_name, provider, model, sum(drifting_calls) * 1.0 / sum(calls)
+        from marts.mart_price_drift group by 1, 2, 3
+        having max(case when is_drifting then 1 else 0 end) = 1 order by 1, 2, 3
+        """
+    )
     reject_total = sum(count for _, count in rejects)
     return WarehouseSummary(
         raw_lines=calls + reject_total,
@@ -122,19 +126,26 @@ def read_summary(db_path: Path) -> WarehouseSummary:
         total_list_cost_usd=sum((row[2] for row in by_provider), Decimal(0)),
         total_pooled_cost_usd=sum((row[3] for row in by_provider), Decimal(0)),
         unpriced_models=[(str(p), str(m), int(n)) for p, m, n in unpriced],
-        first_call=str(span[0]) if span else "",
-        last_call=str(span[1]) if span else "",
+        first_call=_moment(span[0]),
+        last_call=_moment(span[1]),
         ledger_by_cost_type=[(str(cost_type), Decimal(amount)) for cost_type, amount in ledger],
         ledger_total_usd=sum((Decimal(amount) for _, amount in ledger), Decimal(0)),
         unallocated_usd=Decimal(unallocated or 0),
         largest_invoice_difference=(
-            (str(invoice[0]), str(invoice[1]), Decimal(invoice[2]), float(invoice[3] or 0)) if invoice else None
+            (str(invoice[0]), invoice[1].strftime("%Y-%m"), Decimal(invoice[2]), float(invoice[3] or 0))
+            if invoice
+            else None
         ),
         provider_report_pages=pages,
         provider_report_rejects=[(str(reason), int(count)) for reason, count in report_rejects],
         untracked_by_provider=[(str(provider), Decimal(amount)) for provider, amount in untracked],
         drifting_models=[(str(src), str(p), str(m), float(share or 0)) for src, p, m, share in drifting],
     )
+
+
+def _moment(value: object) -> str:
+    """A timestamp as the summary prints it, whatever driver returned it."""
+    return "" if value is None else value.isoformat(sep=" ") if hasattr(value, "isoformat") else str(value)
 
 
 def money(amount: Decimal) -> str:
@@ -201,13 +212,18 @@ def format_summary(summary: WarehouseSummary) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `aicost summary`."""
     parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: $AICOST_DB_PATH)")
+    parser.add_argument("--target", default=None, help="read a profiles.yml target instead (e.g. postgres)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the summary of the built warehouse."""
-    db_path = args.db or warehouse_path()
-    if not db_path.exists():
-        print(f"No warehouse at {db_path}: build one with `aicost demo` or `dbt build`.")
+    try:
+        summary = read_summary(args.db, args.target)
+    except FileNotFoundError as error:
+        print(f"No warehouse: {error}.")
         return 1
-    print(format_summary(read_summary(db_path)))
+    except TargetError as error:
+        print(f"aicost summary: {error}")
+        return 2
+    print(format_summary(summary))
     return 0

@@ -5,7 +5,7 @@
     metadata.usage_object, then hidden_params.usage_object); times are seconds since 1970; the
     dimensions come from var('litellm_dimensions'); response_cost is LiteLLM's own price of the
     call (reported_cost_usd). -#}
-{%- set relation = source('litellm', 'litellm_payloads') -%}
+{%- set relation = source('litellm_payloads', 'litellm_payloads') -%}
 {%- set kinds = aicost_column_kinds(relation) -%}
 {%- set columns = aicost_litellm_record_columns(relation, 'payloads') -%}
 {%- set tags = usage_event_tag_fields() -%}

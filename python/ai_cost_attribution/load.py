@@ -1,0 +1,149 @@
+"""`aicost load --target NAME --raw PATH`: a raw folder as the raw tables of a warehouse target.
+
+On a warehouse the project reads its inputs from tables in var('raw_schema'), loaded by the
+user's own pipeline. For a local run or a test this command is that pipeline: it lands the folder
+with the project's own landing (every source folder the project reads and the optional CSVs, the
+same macros as a DuckDB build, on a scratch DuckDB file) and writes each landed relation, column
+for column, as a table of the target's var('raw_schema'), replacing the table it had."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from ai_cost_attribution.project import dbt_project_vars, project_root, run_dbt
+from ai_cost_attribution.targets import connect
+
+# DuckDB column type -> the target's type (anything else lands as text, as a loader writes it).
+TYPES = {
+    "postgres": {
+        "BIGINT": "bigint",
+        "INTEGER": "bigint",
+        "HUGEINT": "numeric",
+        "BOOLEAN": "boolean",
+        "DOUBLE": "double precision",
+        "TIMESTAMP": "timestamp",
+        "TIMESTAMP WITH TIME ZONE": "timestamptz",
+        "DATE": "date",
+    },
+    "spark": {
+        "BIGINT": "bigint",
+        "INTEGER": "bigint",
+        "BOOLEAN": "boolean",
+        "DOUBLE": "double",
+        "TIMESTAMP": "timestamp",
+        "TIMESTAMP WITH TIME ZONE": "timestamp",
+        "DATE": "date",
+    },
+}
+
+
+def land_folder(raw_path: Path, duckdb_path: Path, dbt_vars: dict[str, Any]) -> None:
+    """Land `raw_path` into `duckdb_path` with the project's landing (`dbt run-operation`)."""
+    with tempfile.TemporaryDirectory() as target_path:
+        result = run_dbt(
+            ["run-operation", "aicost_land_raw_files", "--target", "duckdb", "--target-path", target_path],
+            dbt_vars={**dbt_vars, "raw_path": str(raw_path.resolve())},
+            db_path=duckdb_path,
+            capture_output=True,
+        )
+    if result.returncode != 0:
+        raise RuntimeError(f"landing {raw_path} failed:\n{result.stdout[-4000:]}{result.stderr[-2000:]}")
+
+
+def landed_tables(duckdb_path: Path, raw_schema: str) -> dict[str, tuple[list[tuple[str, str]], list[tuple]]]:
+    """Table -> ((column, DuckDB type) list, rows) of every relation the landing made."""
+    tables = {}
+    with duckdb.connect(str(duckdb_path), read_only=True) as landed:
+        names = landed.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1", [raw_schema]
+        ).fetchall()
+        for (name,) in names:
+            cursor = landed.execute(f'select * from "{raw_schema}"."{name}"')
+            rows = cursor.fetchall()
+            columns = [(column[0], str(column[1])) for column in cursor.description]
+            tables[name] = (columns, rows)
+    return tables
+
+
+def _value(value: Any, target_type: str) -> Any:
+    if value is None or target_type != "text":
+        return value
+    return value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict | list) else str(value)
+
+
+def load_tables(target: str, raw_schema: str, tables: dict[str, tuple[list[tuple[str, str]], list[tuple]]]) -> None:
+    """Write each table into `raw_schema` of `target`, replacing it."""
+    with connect(target, read_only=False) as warehouse:
+        types = TYPES.get(warehouse.kind)
+        if types is None:
+            raise ValueError(f"aicost load writes to postgres and spark targets, not {warehouse.kind}")
+        if warehouse.kind == "spark":
+            _load_spark(warehouse.connection, raw_schema, tables, types)
+            return
+        warehouse.execute(f'create schema if not exists "{raw_schema}"')
+        for name, (columns, rows) in tables.items():
+            target_types = [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
+            typed = ", ".join(f'"{column}" {kind}' for (column, _), kind in zip(columns, target_types, strict=True))
+            warehouse.execute(f'drop table if exists "{raw_schema}"."{name}"')
+            warehouse.execute(f'create table "{raw_schema}"."{name}" ({typed})')
+            if rows:
+                values = [
+                    tuple(_value(value, kind) for value, kind in zip(row, target_types, strict=True)) for row in rows
+                ]
+                warehouse.execute(f'insert into "{raw_schema}"."{name}" values %s', values)
+
+
+def _load_spark(spark: Any, raw_schema: str, tables: dict, types: dict[str, str]) -> None:
+    """Each table as a managed table of the session's metastore (dbt-spark's default format, parquet)."""
+    spark.sql(f"create schema if not exists `{raw_schema}`")
+    for name, (columns, rows) in tables.items():
+        target_types = [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
+        schema = ", ".join(
+            f"`{column}` {'string' if kind == 'text' else kind}"
+            for (column, _), kind in zip(columns, target_types, strict=True)
+        )
+        values = [tuple(_value(value, kind) for value, kind in zip(row, target_types, strict=True)) for row in rows]
+        frame = spark.createDataFrame(values, schema=schema)
+        spark.sql(f"drop table if exists `{raw_schema}`.`{name}`")
+        frame.write.format("parquet").saveAsTable(f"`{raw_schema}`.`{name}`")
+
+
+def load(target: str, raw_path: Path, dbt_vars: dict[str, Any] | None = None) -> dict[str, int]:
+    """Land `raw_path` and load it into `target`; returns the rows loaded per table."""
+    if not raw_path.is_dir():
+        raise FileNotFoundError(f"no raw folder at {raw_path}")
+    dbt_vars = dict(dbt_vars or {})
+    raw_schema = str(dbt_vars.get("raw_schema") or dbt_project_vars(project_root())["raw_schema"])
+    with tempfile.TemporaryDirectory() as scratch:
+        landing = Path(scratch) / "landing.duckdb"
+        land_folder(raw_path, landing, dbt_vars)
+        tables = landed_tables(landing, raw_schema)
+    load_tables(target, raw_schema, tables)
+    return {name: len(rows) for name, (_, rows) in tables.items()}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `aicost load`."""
+    parser.add_argument("--target", required=True, help="the profiles.yml target to load into (postgres)")
+    parser.add_argument("--raw", type=Path, required=True, help="the raw folder, laid out as for a DuckDB build")
+    parser.add_argument("--vars", default=None, help="dbt vars as YAML, as for dbt (raw_schema, the LiteLLM tables…)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load and report the rows per table."""
+    try:
+        loaded = load(args.target, args.raw, yaml.safe_load(args.vars) if args.vars else None)
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        print(f"aicost load: {error}")
+        return 2
+    for name, count in loaded.items():
+        print(f"  {name:<28}{count:>10,} rows")
+    print(f"Loaded {len(loaded)} raw tables into target {args.target}")
+    return 0
