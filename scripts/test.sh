@@ -32,4 +32,4 @@ elif [ ! -x /usr/sbin/nginx ]; then
 fi
 
 echo "== pytest (one worker per core; a file's tests share a worker, so its built warehouses are built once)"
-exec .venv/bin/pytest -n "${AICOST_TEST_WORKERS:-auto}" --dist loadfile "$@"
+exec .venv/bin/pytest -n "${AICOST_TEST_WORKERS:-auto}" --dist loadfile --durations=30 "$@"
