@@ -51,8 +51,9 @@
         case when allocation_method is not null then
             {{ dbt.concat(["'aicost:'", 'allocation_method']) }}
         end as "AllocatedMethodId",
+        {#- the ratio through a decimal: engines write a float as text differently (1.0, 1) -#}
         case when allocation_method is not null then
-            {{ dbt.concat(["'{\"Elements\":[{\"AllocatedRatio\":'", dbt.cast('allocated_ratio', dbt.type_string()),
+            {{ dbt.concat(["'{\"Elements\":[{\"AllocatedRatio\":'", dbt.cast(dbt.cast('allocated_ratio', 'decimal(18, 12)'), dbt.type_string()),
                            "',\"UsageUnit\":\"'", 'allocation_method', "'\"}]}'"]) }}
         end as "AllocatedMethodDetails",
         case when allocation_method is not null then
