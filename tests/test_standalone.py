@@ -19,8 +19,13 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 THIS_FILE = Path(__file__).resolve().relative_to(REPO_ROOT).as_posix()
 
-# Paths that only exist on the machines the project was first written on.
-FORBIDDEN = ("../shared", "shared/reference", "shared/design", "/work/shared")
+
+def folders_beside_the_repository() -> tuple[str, ...]:
+    """How a file would name a folder that sits beside this checkout (`../<name>/` or its
+    absolute path): such a folder exists on the machine at hand, never in a user's clone."""
+    beside = [path for path in REPO_ROOT.parent.iterdir() if path.is_dir() and path != REPO_ROOT]
+    return tuple(pattern for path in beside for pattern in (f"../{path.name}/", f"{path}/"))
+
 
 # Build output and environments are never part of a copy, even when not ignored.
 NEVER_COPIED = (".venv/", "warehouse/", "demo/", "target/", "logs/", "dbt_packages/", "bench_runs/")
@@ -42,13 +47,14 @@ def repository_files() -> list[str]:
 
 
 def test_no_file_names_a_folder_beside_the_repository() -> None:
+    forbidden = folders_beside_the_repository()
     hits = []
     for name in repository_files():
         if name == THIS_FILE:
             continue
         text = (REPO_ROOT / name).read_bytes()
         for number, line in enumerate(text.splitlines(), start=1):
-            for pattern in FORBIDDEN:
+            for pattern in forbidden:
                 if pattern.encode() in line:
                     hits.append(f"{name}:{number}: {pattern}: {line.decode('utf-8', 'replace').strip()[:160]}")
     assert hits == [], "files name a folder that only exists beside our checkouts:\n" + "\n".join(hits)
