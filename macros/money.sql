@@ -1,11 +1,16 @@
 {#- Repeated arithmetic lives here, named, never copy-pasted (docs/STYLE.md 9). -#}
 
-{% macro per_mtok_cost(tokens, usd_per_mtok) -%}
-    {#- USD for `tokens` at a price per million tokens, kept exact: decimal times decimal. -#}
-    cast(
-        cast({{ tokens }} as decimal(38, 0)) * {{ usd_per_mtok }} * cast(0.000001 as decimal(7, 6))
-        as {{ aicost_type_money() }}
-    )
+{% macro aicost_token_cost(tokens, usd_per_mtok) -%}
+    {#- USD for `tokens` at a price per million tokens, kept exact: decimal times decimal. Most
+        calls have no cache reads or writes, so no tokens skip the decimal arithmetic: the result
+        is the same 0, and a NULL price stays NULL. -#}
+    case
+        when {{ tokens }} = 0 and {{ usd_per_mtok }} is not null then {{ aicost_to_money('0') }}
+        else cast(
+            cast({{ tokens }} as decimal(38, 0)) * {{ usd_per_mtok }} * cast(0.000001 as decimal(7, 6))
+            as {{ aicost_type_money() }}
+        )
+    end
 {%- endmacro %}
 
 {% macro safe_divide(numerator, denominator) -%}

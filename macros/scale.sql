@@ -51,15 +51,6 @@
 
 {% macro postgres__aicost_inline_cte() -%}not materialized{%- endmacro %}
 
-{% macro aicost_token_cost(tokens, usd_per_mtok) -%}
-    {#- per_mtok_cost, skipping the exact decimal arithmetic when there are no tokens (most calls
-        have no cache reads or writes): the result is the same 0, and NULL stays NULL. -#}
-    case
-        when {{ tokens }} = 0 and {{ usd_per_mtok }} is not null then {{ aicost_to_money('0') }}
-        else {{ per_mtok_cost(tokens, usd_per_mtok) }}
-    end
-{%- endmacro %}
-
 {% macro aicost_trace_batches(lines_relation) -%}
     {#- How many batches of traces the dimension join of a full build runs in: one per
         var('trace_batch_calls') lines (DuckDB, where memory is the machine's); 1 elsewhere. -#}

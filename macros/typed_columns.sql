@@ -37,7 +37,7 @@
 {% macro aicost_is_sent(column, kind) -%}
     {#- The field was present (a text field: present and not blank). -#}
     {%- if kind == 'text' -%}
-        {{ aicost_clean_text(column) }} is not null
+        {{ aicost_text(column) }} is not null
     {%- else -%}
         {{ column }} is not null
     {%- endif -%}
@@ -48,7 +48,7 @@
         (validation tells the two apart): a NaN, an infinity, an integer past 32 digits, or a value
         finer than the type's millionth (5e-324 would round to a whole 0) is unreadable, never an
         error and never silently rounded. -#}
-    {%- set text = column if kind in ['integer', 'number'] else aicost_clean_text(column) -%}
+    {%- set text = column if kind in ['integer', 'number'] else aicost_text(column) -%}
     {%- if kind == 'integer' -%}
         {{ dbt.safe_cast(text, aicost_type_count_value()) }}
     {%- else -%}
@@ -65,7 +65,7 @@
     {%- if kind == 'boolean' -%}
         {{ column }}
     {%- else -%}
-        {{ aicost_parse_boolean(aicost_clean_text(column)) }}
+        {{ aicost_parse_boolean(aicost_text(column)) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -77,7 +77,7 @@
     {%- elif kind == 'timestamp' -%}
         cast({{ column }} as {{ api.Column.translate_type('timestamp') }})
     {%- else -%}
-        {{ aicost_to_utc_timestamp(aicost_clean_text(column)) }}
+        {{ aicost_to_utc_timestamp(aicost_text(column)) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -91,22 +91,4 @@
 
 {% macro duckdb__aicost_timestamp_tz_to_utc(expression) -%}
     timezone('UTC', {{ expression }})
-{%- endmacro %}
-
-{% macro aicost_clean_text(expression) -%}
-    {#- aicost_text (trimmed, blank -> NULL) for the wide usage-event staging: on DuckDB the trim
-        (which copies the string) only runs when an edge is a space. -#}
-    {{ return(adapter.dispatch('aicost_clean_text', 'ai_cost_attribution')(expression)) }}
-{%- endmacro %}
-
-{% macro default__aicost_clean_text(expression) -%}
-    {{ aicost_text(expression) }}
-{%- endmacro %}
-
-{% macro duckdb__aicost_clean_text(expression) -%}
-    {%- set text = 'cast(' ~ expression ~ ' as varchar)' -%}
-    case
-        when starts_with({{ text }}, ' ') or ends_with({{ text }}, ' ') then nullif(trim({{ text }}), '')
-        else nullif({{ text }}, '')
-    end
 {%- endmacro %}

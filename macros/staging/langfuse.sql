@@ -195,8 +195,8 @@
     {#- field_warnings of a located observation row (stg_langfuse__observations): fields that do
         not change the cost and could not be read. -#}
     {%- set checks = [
-        ('latency_value is null and (' ~ aicost_clean_text('end_time') ~ ' is not null or '
-         ~ aicost_clean_text('latency') ~ ' is not null)', 'latency_ms:unreadable'),
+        ('latency_value is null and (' ~ aicost_text('end_time') ~ ' is not null or '
+         ~ aicost_text('latency') ~ ' is not null)', 'latency_ms:unreadable'),
         ('reported_cost_text is not null and ' ~ dbt.safe_cast('reported_cost_text', aicost_type_money()) ~ ' is null',
          'reported_cost_usd:unreadable'),
         ('flag__metadata_is_sent and not flag__metadata_is_object', 'metadata:not_an_object'),

@@ -49,7 +49,7 @@
     {#- `name` from its first location holding a value (blank values do not count). -#}
     {%- set values = [] -%}
     {%- for location in aicost_litellm_dimension_locations()[name] -%}
-        {%- do values.append(aicost_clean_text(aicost_litellm_location_value(name, location, format, columns))) -%}
+        {%- do values.append(aicost_text(aicost_litellm_location_value(name, location, format, columns))) -%}
     {%- endfor -%}
     {%- if values | length == 1 -%}{{ values[0] }}{%- else -%}coalesce({{ values | join(', ') }}){%- endif -%}
 {%- endmacro %}
@@ -135,7 +135,7 @@
         'embedding': 'embeddings', 'aembedding': 'embeddings', 'rerank': 'rerank', 'arerank': 'rerank',
         'retrieve_batch': 'batch', 'aretrieve_batch': 'batch',
     } -%}
-    {%- set value = 'lower(' ~ aicost_clean_text(call_type) ~ ')' -%}
+    {%- set value = 'lower(' ~ aicost_text(call_type) ~ ')' -%}
     case {{ value }}
         {%- for call, operation in operations.items() %}
         when '{{ call }}' then '{{ operation }}'
@@ -154,12 +154,12 @@
 {% macro aicost_litellm_is_batch(call_type) -%}
     {#- A batch's cost row: the proxy writes it when a retrieve finds the batch done (request_id
         `<batch id>_batch_cost`), with the batch's tokens and its batch-priced spend. -#}
-    coalesce(lower({{ aicost_clean_text(call_type) }}) in ('retrieve_batch', 'aretrieve_batch'), false)
+    coalesce(lower({{ aicost_text(call_type) }}) in ('retrieve_batch', 'aretrieve_batch'), false)
 {%- endmacro %}
 
 {% macro aicost_litellm_status(status) -%}
     {#- LiteLLM writes success / failure; the contract says success / error. -#}
-    case lower({{ aicost_clean_text(status) }}) when 'failure' then 'error' else lower({{ aicost_clean_text(status) }}) end
+    case lower({{ aicost_text(status) }}) when 'failure' then 'error' else lower({{ aicost_text(status) }}) end
 {%- endmacro %}
 
 {% macro aicost_litellm_not_a_model_call(call_type, cache_hit, model, prompt_tokens, completion_tokens) -%}
@@ -169,16 +169,16 @@
         request refused before any model was called (LiteLLM's `unknown-model` placeholder, no
         tokens). The `a_` prefix is compared as text: a LIKE escape is spelled differently per
         engine (Spark reads a backslash in a literal as an escape). -#}
-    {%- set call = 'lower(' ~ aicost_clean_text(call_type) ~ ')' -%}
+    {%- set call = 'lower(' ~ aicost_text(call_type) ~ ')' -%}
     {%- set listed = var('litellm_non_model_call_types') | map('lower') | list -%}
     case
         when {{ call }} in ({{ aicost_sql_string_list(listed) }})
             or ({{ call }} like 'a%' and substr({{ call }}, 2) in ({{ aicost_sql_string_list(listed) }}))
             or (substr({{ call }}, 1, 2) = 'a_' and substr({{ call }}, 3) in ({{ aicost_sql_string_list(listed) }}))
             then {{ dbt.concat(["'call_type '", call, "' calls no model'"]) }}
-        when {{ aicost_parse_boolean(aicost_clean_text(cache_hit)) }}
+        when {{ aicost_parse_boolean(aicost_text(cache_hit)) }}
             then 'a LiteLLM cache hit: answered from its cache, no provider call'
-        when {{ aicost_clean_text(model) }} = 'unknown-model'
+        when {{ aicost_text(model) }} = 'unknown-model'
             and coalesce({{ prompt_tokens }}, 0) = 0 and coalesce({{ completion_tokens }}, 0) = 0
             then 'refused by LiteLLM before any model was called (unknown-model)'
     end
@@ -193,8 +193,8 @@
         `sha256:` + the first 16 hex digits of its SHA-256 (LiteLLM logs that SHA-256, so a key
         matches the same api_keys.csv row as in the canonical format). -#}
     coalesce({{ aicost_tag_value(configured) }},
-             case when {{ aicost_clean_text(key_hash) }} is not null
-                  then {{ dbt.concat(["'sha256:'", 'left(lower(' ~ aicost_clean_text(key_hash) ~ '), 16)']) }} end)
+             case when {{ aicost_text(key_hash) }} is not null
+                  then {{ dbt.concat(["'sha256:'", 'left(lower(' ~ aicost_text(key_hash) ~ '), 16)']) }} end)
 {%- endmacro %}
 
 {% macro aicost_epoch_seconds_to_utc_timestamp(seconds) -%}
@@ -228,7 +228,7 @@
     {%- else -%}
         coalesce(
             {{ aicost_epoch_seconds_to_utc_timestamp(aicost_number_from(column, kind)) }},
-            case when {{ aicost_regex_matches(aicost_clean_text(column), '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}') }}
+            case when {{ aicost_regex_matches(aicost_text(column), '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}') }}
                 then {{ aicost_utc_timestamp_from(column, kind) }} end
         )
     {%- endif -%}
@@ -253,8 +253,8 @@
         source_file,
         cast(line_number as {{ dbt.type_bigint() }}) as line_number,
         cast(record_index as {{ dbt.type_bigint() }}) as record_index,
-        {{ aicost_clean_text('parse_error') }} as parse_error,
-        {{ aicost_clean_text('parse_detail') }} as parse_detail
+        {{ aicost_text('parse_error') }} as parse_error,
+        {{ aicost_text('parse_detail') }} as parse_detail
     {%- else -%}
         cast('{{ relation.identifier }}' as {{ dbt.type_string() }}) as source_file,
         cast(row_number() over (order by {{ order_by | join(', ') }}) as {{ dbt.type_bigint() }}) as line_number,

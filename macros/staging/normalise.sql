@@ -5,7 +5,7 @@
 {% macro aicost_normalised_environment(expression) -%}
     {#- prod / staging / dev from the spellings sources use (production, development…), lower-cased;
         a value not in var('environment_aliases') is kept, lower-cased. -#}
-    {%- set value = 'lower(' ~ aicost_clean_text(expression) ~ ')' -%}
+    {%- set value = 'lower(' ~ aicost_text(expression) ~ ')' -%}
     case {{ value }}
         {%- for alias, environment in var('environment_aliases').items() %}
         when '{{ alias | lower }}' then '{{ environment }}'
@@ -16,7 +16,7 @@
 
 {% macro aicost_normalised_provider(expression) -%}
     {#- A provider name as the rate card spells it (var('provider_aliases')), lower-cased. -#}
-    {%- set value = 'lower(' ~ aicost_clean_text(expression) ~ ')' -%}
+    {%- set value = 'lower(' ~ aicost_text(expression) ~ ')' -%}
     case {{ value }}
         {%- for alias, provider in var('provider_aliases').items() %}
         when '{{ alias | lower }}' then '{{ provider }}'
@@ -28,7 +28,7 @@
 {% macro aicost_model_route(model_expression) -%}
     {#- The provider named by the route in front of a model (`openai/gpt-4o` -> openai; a Bedrock
         ARN -> bedrock), NULL when the model carries none. -#}
-    {%- set model = aicost_clean_text(model_expression) -%}
+    {%- set model = aicost_text(model_expression) -%}
     case
         when {{ model }} like 'arn:aws:bedrock:%' then 'bedrock'
         when {{ model }} like '%/%' then
@@ -45,7 +45,7 @@
         or the name is a Bedrock ARN (`bedrock/converse/us.anthropic.claude…` ->
         `us.anthropic.claude…`); otherwise the name as sent. Dated versions and deployments are
         resolved by the rate card join (model family, seeds/model_aliases.csv). -#}
-    {%- set model = aicost_clean_text(model_expression) -%}
+    {%- set model = aicost_text(model_expression) -%}
     case
         when {{ aicost_model_route(model_expression) }} is not null
             then regexp_replace({{ model }}, '^.*/', '')
@@ -55,7 +55,7 @@
 
 {% macro aicost_provider_from_model(model_expression) -%}
     {#- The provider a bare model name belongs to (var('model_provider_patterns'), first match). -#}
-    {%- set model = 'lower(' ~ aicost_clean_text(model_expression) ~ ')' -%}
+    {%- set model = 'lower(' ~ aicost_text(model_expression) ~ ')' -%}
     case
         {%- for pattern, provider in var('model_provider_patterns') %}
         when {{ aicost_regex_matches(model, pattern) }} then '{{ provider }}'

@@ -71,12 +71,12 @@
 {% macro aicost_tag_value(expression) -%}
     {#- A tag as text; an object or array sent where a tag belongs is no tag (see
         aicost_tag_is_malformed). -#}
-    case when {{ aicost_tag_is_malformed(expression) }} then null else {{ aicost_clean_text(expression) }} end
+    case when {{ aicost_tag_is_malformed(expression) }} then null else {{ aicost_text(expression) }} end
 {%- endmacro %}
 
 {% macro aicost_tag_is_malformed(expression) -%}
     {#- An object or array serialised into a tag field (a client bug): left empty, and warned. -#}
-    coalesce(left({{ aicost_clean_text(expression) }}, 1) in ('{', '['), false)
+    coalesce(left({{ aicost_text(expression) }}, 1) in ('{', '['), false)
 {%- endmacro %}
 
 {% macro aicost_malformed_tag_warnings(tags) -%}

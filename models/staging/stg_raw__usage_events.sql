@@ -25,20 +25,20 @@ renamed as (
         source_file,
         cast(line_number as {{ dbt.type_bigint() }}) as line_number,
         cast(0 as {{ dbt.type_bigint() }}) as record_index,
-        {{ aicost_clean_text('parse_error') }} as source_reject_reason,
+        {{ aicost_text('parse_error') }} as source_reject_reason,
         cast(null as {{ dbt.type_string() }}) as source_reject_detail,
 
         -- ids
-        {{ aicost_clean_text('request_id') }} as request_id,
-        {{ aicost_clean_text('trace_id') }} as trace_id,
-        {{ aicost_clean_text('parent_request_id') }} as parent_request_id,
+        {{ aicost_text('request_id') }} as request_id,
+        {{ aicost_text('trace_id') }} as trace_id,
+        {{ aicost_text('parent_request_id') }} as parent_request_id,
 
         -- what was called
         {{ aicost_resolved_provider('provider', 'model') }} as provider,
         {{ aicost_normalised_model('model') }} as model,
-        lower({{ aicost_clean_text('call_role') }}) as call_role,
-        lower({{ aicost_clean_text('operation') }}) as operation,
-        lower({{ aicost_clean_text('status') }}) as status,
+        lower({{ aicost_text('call_role') }}) as call_role,
+        lower({{ aicost_text('operation') }}) as operation,
+        lower({{ aicost_text('status') }}) as status,
 
         -- tags: the attribution dimensions, call identifiers and the api key alias
         {%- for tag in tags %}
@@ -62,18 +62,18 @@ renamed as (
 
         -- timestamps
         {{ aicost_is_sent('occurred_at', kinds.get('occurred_at', 'text')) }} as occurred_at_is_sent,
-        {{ aicost_clean_text('occurred_at') }} as occurred_at_text,
+        {{ aicost_text('occurred_at') }} as occurred_at_text,
         {{ aicost_utc_timestamp_from('occurred_at', kinds.get('occurred_at', 'text')) }} as occurred_at,
 
         -- what the sender says the call cost (informational; the project prices every call)
-        {{ dbt.safe_cast(aicost_clean_text('reported_cost_usd'), aicost_type_money()) }} as reported_cost_usd,
+        {{ dbt.safe_cast(aicost_text('reported_cost_usd'), aicost_type_money()) }} as reported_cost_usd,
 
         -- fields kept empty because they could not be read (the call itself is kept)
         {{ aicost_field_warnings(
             [(aicost_is_sent('latency_ms', kinds.get('latency_ms', 'text')) ~ ' and '
               ~ aicost_number_from('latency_ms', kinds.get('latency_ms', 'text')) ~ ' is null', 'latency_ms:unreadable'),
-             (aicost_clean_text('reported_cost_usd') ~ ' is not null and '
-              ~ dbt.safe_cast(aicost_clean_text('reported_cost_usd'), aicost_type_money()) ~ ' is null',
+             (aicost_text('reported_cost_usd') ~ ' is not null and '
+              ~ dbt.safe_cast(aicost_text('reported_cost_usd'), aicost_type_money()) ~ ' is null',
               'reported_cost_usd:unreadable'),
              ('(' ~ metadata_is_sent ~ ') and ' ~ aicost_metadata_object('metadata') ~ ' is null', 'metadata:not_an_object')]
             + aicost_malformed_tag_warnings(tags)

@@ -2,7 +2,7 @@
 
 The one Python home of the pricing rule, matching the SQL (``int_model_days_priced``: which rate
 card row and discount apply to a provider x model x day; ``int_calls_priced``: which price
-applies to which tokens; macros ``model_family`` and ``per_mtok_cost``):
+applies to which tokens; macros ``model_family`` and ``aicost_token_cost``):
 
 * **Match.** The model as reported, else its ``seeds/model_aliases.csv`` row, else its family
   (a dated version such as ``gpt-4o-2024-08-06`` or ``claude-3-5-sonnet@20240620``); then the
@@ -293,7 +293,7 @@ def billed_tokens(
 
 
 def token_cost(tokens: int, usd_per_mtok: Decimal) -> Decimal:
-    """USD for ``tokens`` at a price per million tokens, exact to 12 decimals (macro ``per_mtok_cost``)."""
+    """USD for ``tokens`` at a price per million tokens, exact to 12 decimals (macro ``aicost_token_cost``)."""
     if tokens == 0:
         return _ZERO
     return _EXACT.multiply(_EXACT.multiply(Decimal(tokens), usd_per_mtok), _PER_MILLION).quantize(

@@ -199,11 +199,11 @@ final as (
         {%- endfor %}
         case when is_priced then
             {{ aicost_to_money(
-                '(' ~ per_mtok_cost('uncached_input_difference', 'input_price')
-                ~ ' + ' ~ per_mtok_cost('cache_read_difference', 'cache_read_price')
-                ~ ' + ' ~ per_mtok_cost('cache_write_difference - cache_write_1h_difference', 'cache_write_price')
-                ~ ' + ' ~ per_mtok_cost('cache_write_1h_difference', 'cache_write_1h_price')
-                ~ ' + ' ~ per_mtok_cost('output_difference', 'output_price')
+                '(' ~ aicost_token_cost('uncached_input_difference', 'input_price')
+                ~ ' + ' ~ aicost_token_cost('cache_read_difference', 'cache_read_price')
+                ~ ' + ' ~ aicost_token_cost('cache_write_difference - cache_write_1h_difference', 'cache_write_price')
+                ~ ' + ' ~ aicost_token_cost('cache_write_1h_difference', 'cache_write_1h_price')
+                ~ ' + ' ~ aicost_token_cost('output_difference', 'output_price')
                 ~ ') * ' ~ aicost_discount_factor('discount_pct')) }}
         end as untracked_cost_usd
 

@@ -70,12 +70,12 @@ repriced as (
         tokens.operation,
         tokens.model,
         candidates.candidate_model,
-        {{ per_mtok_cost('tokens.uncached_input_tokens', 'prices.input_usd_per_mtok') }}
-        + {{ per_mtok_cost('tokens.cache_read_tokens',
+        {{ aicost_token_cost('tokens.uncached_input_tokens', 'prices.input_usd_per_mtok') }}
+        + {{ aicost_token_cost('tokens.cache_read_tokens',
                            'coalesce(prices.cache_read_usd_per_mtok, prices.input_usd_per_mtok)') }}
-        + {{ per_mtok_cost('tokens.cache_write_tokens',
+        + {{ aicost_token_cost('tokens.cache_write_tokens',
                            'coalesce(prices.cache_write_usd_per_mtok, prices.input_usd_per_mtok)') }}
-        + {{ per_mtok_cost('tokens.output_tokens', 'prices.output_usd_per_mtok') }} as repriced_cost_usd
+        + {{ aicost_token_cost('tokens.output_tokens', 'prices.output_usd_per_mtok') }} as repriced_cost_usd
 
     from product_tokens_by_day as tokens
     inner join candidate_models as candidates

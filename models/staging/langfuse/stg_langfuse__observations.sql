@@ -68,7 +68,7 @@ usage_texts as (
         coalesce({{ aicost_boolean_from('source.' ~ flag, kinds.get(flag, 'text')) }}, false) as flag__{{ flag }}
         {%- endfor %}
         {%- for column in usage_columns %},
-        {{ aicost_clean_text('source.' ~ column) }} as {{ column }}__trimmed
+        {{ aicost_text('source.' ~ column) }} as {{ column }}__trimmed
         {%- endfor %}
     from source
 
@@ -83,24 +83,24 @@ counted as (
         {{ column }}__trimmed is not null as {{ column }}_is_sent,
         {{ dbt.safe_cast(column ~ '__trimmed', aicost_type_count_value()) }} as {{ column }}_count,
         {%- endfor %}
-        {{ aicost_clean_text('source.id') }} as observation_id,
-        {{ aicost_clean_text('source.trace_id') }} as observation_trace_id,
-        upper({{ aicost_clean_text('source.type') }}) as observation_type,
+        {{ aicost_text('source.id') }} as observation_id,
+        {{ aicost_text('source.trace_id') }} as observation_trace_id,
+        upper({{ aicost_text('source.type') }}) as observation_type,
         flag__usage_details_is_sent as has_usage_details,
         flag__usage_details_is_sent and not flag__usage_details_is_object as usage_details_is_unreadable,
         {# API v1 derives `usage` and promptTokens from usageDetails: read only without it #}
         flag__usage_is_sent and (not flag__usage_is_object
-            or upper(coalesce({{ aicost_clean_text('source.legacy_usage_unit') }}, 'TOKENS')) <> 'TOKENS')
+            or upper(coalesce({{ aicost_text('source.legacy_usage_unit') }}, 'TOKENS')) <> 'TOKENS')
             as legacy_usage_is_unreadable,
-        coalesce({{ aicost_clean_text('source.legacy_usage_input') }}, {{ aicost_clean_text('source.prompt_tokens') }})
+        coalesce({{ aicost_text('source.legacy_usage_input') }}, {{ aicost_text('source.prompt_tokens') }})
             as legacy_input,
-        coalesce({{ aicost_clean_text('source.legacy_usage_output') }}, {{ aicost_clean_text('source.completion_tokens') }})
+        coalesce({{ aicost_text('source.legacy_usage_output') }}, {{ aicost_text('source.completion_tokens') }})
             as legacy_output,
         {{ aicost_utc_timestamp_from('source.start_time', 'text') }} as started_at,
         {{ aicost_utc_timestamp_from('source.end_time', 'text') }} as ended_at,
         coalesce(
-            {{ aicost_clean_text('source.cost_details_total') }}, {{ aicost_clean_text('source.cost_total') }},
-            {{ aicost_clean_text('source.calculated_total_cost') }}, {{ aicost_clean_text('source.legacy_usage_total_cost') }}
+            {{ aicost_text('source.cost_details_total') }}, {{ aicost_text('source.cost_total') }},
+            {{ aicost_text('source.calculated_total_cost') }}, {{ aicost_text('source.legacy_usage_total_cost') }}
         ) as reported_cost_text
     from usage_texts as source
 
@@ -176,7 +176,7 @@ located as (
         {%- endfor %}
         {{ ('coalesce(' ~ provider_values | join(', ') ~ ')') if provider_values else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
             as provider_sent,
-        {{ aicost_clean_text('model') }} as model_sent
+        {{ aicost_text('model') }} as model_sent
     from joined
 
 ),
@@ -190,7 +190,7 @@ final as (
         cast(line_number as {{ dbt.type_bigint() }}) as line_number,
         cast(record_index as {{ dbt.type_bigint() }}) as record_index,
         case
-            when {{ aicost_clean_text('parse_error') }} is not null then {{ aicost_clean_text('parse_error') }}
+            when {{ aicost_text('parse_error') }} is not null then {{ aicost_text('parse_error') }}
             when observation_type is null or observation_type not in ('{{ call_types.keys() | join("', '") }}')
                 then 'not_a_model_call'
         end as source_reject_reason,
@@ -208,7 +208,7 @@ final as (
         -- ids
         observation_id as request_id,
         observation_trace_id as trace_id,
-        {{ aicost_clean_text('parent_observation_id') }} as parent_request_id,
+        {{ aicost_text('parent_observation_id') }} as parent_request_id,
 
         -- what was called: Langfuse has no provider field
         {{ aicost_resolved_provider('provider_sent', 'model_sent', infer_from_model=true) }} as provider,
@@ -223,7 +223,7 @@ final as (
             when '{{ type }}' then '{{ call.operation }}'
             {%- endfor %}
         end as operation,
-        case when upper({{ aicost_clean_text('level') }}) = 'ERROR' then 'error' else 'success' end as status,
+        case when upper({{ aicost_text('level') }}) = 'ERROR' then 'error' else 'success' end as status,
 
         -- tags (located above)
         {%- for tag in locations %}
@@ -249,8 +249,8 @@ final as (
         latency_value as latency_ms,
         false as is_batch_is_sent,
         cast(null as {{ dbt.type_boolean() }}) as is_batch,
-        {{ aicost_clean_text('start_time') }} is not null as occurred_at_is_sent,
-        {{ aicost_clean_text('start_time') }} as occurred_at_text,
+        {{ aicost_text('start_time') }} is not null as occurred_at_is_sent,
+        {{ aicost_text('start_time') }} as occurred_at_text,
         started_at as occurred_at,
 
         -- Langfuse's own cost: costDetails.total, else totalCost / calculatedTotalCost

@@ -21,14 +21,14 @@ renamed as (
         cast(line_number as {{ dbt.type_bigint() }}) as line_number,
         cast(record_index as {{ dbt.type_bigint() }}) as record_index,
         case
-            when {{ aicost_clean_text('parse_error') }} is not null then {{ aicost_clean_text('parse_error') }}
-            when {{ aicost_clean_text('id') }} is null then 'missing_id'
+            when {{ aicost_text('parse_error') }} is not null then {{ aicost_text('parse_error') }}
+            when {{ aicost_text('id') }} is null then 'missing_id'
         end as trace_error,
-        {{ aicost_clean_text('id') }} as trace_id,
+        {{ aicost_text('id') }} as trace_id,
         {{ aicost_utc_timestamp_from('timestamp', 'text') }} as occurred_at,
         {{ aicost_utc_timestamp_from('updated_at', 'text') }} as updated_at
         {%- for column in lookup_columns %},
-        {{ aicost_clean_text(column) }} as {{ column }}
+        {{ aicost_text(column) }} as {{ column }}
         {%- endfor %}
 
     from source

@@ -108,17 +108,17 @@ renamed as (
 
         -- when the call started (seconds since 1970)
         {{ aicost_is_sent(q('startTime'), kind.startTime) }} as occurred_at_is_sent,
-        {{ aicost_clean_text(q('startTime')) }} as occurred_at_text,
+        {{ aicost_text(q('startTime')) }} as occurred_at_text,
         started_at as occurred_at,
 
         -- what LiteLLM says the call cost (informational; the project prices every call)
-        {{ dbt.safe_cast(aicost_clean_text(q('response_cost')), aicost_type_money()) }} as reported_cost_usd,
+        {{ dbt.safe_cast(aicost_text(q('response_cost')), aicost_type_money()) }} as reported_cost_usd,
 
         -- fields kept empty because they could not be read (the call itself is kept)
         {{ aicost_field_warnings(
             [('latency_ms is null and ' ~ aicost_is_sent(q('endTime'), kind.endTime), 'latency_ms:unreadable'),
-             (aicost_clean_text(q('response_cost')) ~ ' is not null and '
-              ~ dbt.safe_cast(aicost_clean_text(q('response_cost')), aicost_type_money()) ~ ' is null',
+             (aicost_text(q('response_cost')) ~ ' is not null and '
+              ~ dbt.safe_cast(aicost_text(q('response_cost')), aicost_type_money()) ~ ' is null',
               'reported_cost_usd:unreadable'),
              ('metadata_is_sent and ' ~ aicost_metadata_object(q('metadata')) ~ ' is null', 'metadata:not_an_object'),
              ('request_tags_is_sent and ' ~ aicost_json_kind(q('request_tags')) ~ " is distinct from 'array'",
