@@ -3,7 +3,7 @@
     customer) by their distinct active users (`active_users`), their data footprint
     (`footprint`, tenant_footprint.csv) or equally (`even`); then, within a customer, over its
     in-scope usage groups by pooled cost (by calls when its usage cost is zero). Exact at both
-    steps (macros/allocation.sql). -#}
+    steps (macros/marts/allocation.sql). -#}
 {%- set group_order = 'provider, model, ' ~ dimension_columns() -%}
 
 with

@@ -1,7 +1,7 @@
 {#- Shared pools whose driver measures usage (var('shared_cost_drivers') family `usage`): each
     pool month spread over its in-scope usage groups in proportion to their tokens (input +
     output), calls (`requests`) or pooled cost (`cost`), so every dimension of a call inherits its
-    share. Exact: each part is the difference of rounded cumulative shares (macros/allocation.sql),
+    share. Exact: each part is the difference of rounded cumulative shares (macros/marts/allocation.sql),
     so the parts sum to the pool month to the last decimal. A pool month whose driver sums to zero
     gives no rows here and is booked unallocated by int_shared_costs_allocated. -#}
 {%- set group_order = 'provider, model, ' ~ dimension_columns() -%}

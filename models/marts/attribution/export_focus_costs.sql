@@ -7,7 +7,7 @@
       allocation: AllocatedMethodId, AllocatedMethodDetails with the row's AllocatedRatio of the
       pool's allocated amount, AllocatedResourceId / Name / Tags naming the group it went to);
     - an invoice difference: an Adjustment charge, split by cost in `allocate` mode.
-    The columns are aicost_focus_charge_columns (macros/focus.sql); export_focus_costs_sku splits
+    The columns are aicost_focus_charge_columns (macros/marts/focus.sql); export_focus_costs_sku splits
     usage into one row per token type (SKU). Sums to the ledger (tested). -#}
 {%- set grain = 'ledger_month, charge_key, is_allocated, provider, model, ' ~ dimension_columns() -%}
 

@@ -5,7 +5,7 @@
     differences are the rows of export_focus_costs as they are.
 
     Per usage group (month x provider x model x dimensions) and meter, exactly (each split is the
-    difference of rounded cumulative shares, macros/allocation.sql, so the meters add up to the
+    difference of rounded cumulative shares, macros/marts/allocation.sql, so the meters add up to the
     group's ledger amounts):
       ListCost       the meter's list cost (the rate card, by token type)
       ContractedCost ListCost + the group's negotiated discount spread over its meters by list cost

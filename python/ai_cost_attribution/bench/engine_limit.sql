@@ -7,7 +7,7 @@
 --
 -- ai_cost_attribution.bench.engine fills in the four placeholders in braces: files (a list of
 -- Parquet files), rate_card and discounts (CSV paths), family_suffix (pricing.py's pattern of a
--- dated model version, the rule of macros/model_family.sql).
+-- dated model version, the rule of macros/pricing/model_family.sql).
 with
 raw_events as (
     select filename as source_file, file_row_number as line_number, request_id, occurred_at, provider, model,
