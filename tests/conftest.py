@@ -9,7 +9,7 @@ import csv
 import json
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import pytest
 from ai_cost_attribution import project
 from ai_cost_attribution.contract import rate_card_columns, raw_csv_sources, seed_column_types
 from ai_cost_attribution.project import run_dbt
+from parse_cache import WORLD_DB_PATH, WORLD_RAW_PATH, start_from_saved_parse
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -33,6 +34,21 @@ class BuiltWarehouse:
     raw_path: Path
     project_dir: Path
     build: subprocess.CompletedProcess[str]
+    # the vars it was built with (raw_path relative to project_dir): a rebuild must name the same files
+    dbt_vars: dict[str, Any] = field(default_factory=dict)
+
+    def dbt(
+        self, arguments: Sequence[str], extra_vars: Mapping[str, Any] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run dbt again in this world, with the vars it was built with (and `extra_vars`)."""
+        return run_dbt(
+            list(arguments),
+            dbt_vars={**self.dbt_vars, **(extra_vars or {})},
+            project_dir=self.project_dir,
+            # the same relative path as the build, so dbt keeps the world's saved parse
+            db_path=WORLD_DB_PATH if self.db_path == self.project_dir.parent / "warehouse.duckdb" else self.db_path,
+            capture_output=True,
+        )
 
     def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.db_path), read_only=True) as connection:
@@ -124,17 +140,20 @@ def build_world(
     for table_name, (columns, rows) in (csv_inputs or {}).items():
         write_csv(raw_path / f"{table_name}.csv", rows, columns)
     project_dir = copy_project(root / "project", rate_card_rows, model_alias_rows)
-    db_path = root / "warehouse.duckdb"
+    world_vars = {"raw_path": WORLD_RAW_PATH, **(dbt_vars or {})}
+    start_from_saved_parse(project_dir, world_vars, REPOSITORY)
     result = run_dbt(
         list(command),
-        dbt_vars={"raw_path": str(raw_path), **(dbt_vars or {})},
+        dbt_vars=world_vars,
         project_dir=project_dir,
-        db_path=db_path,
+        db_path=WORLD_DB_PATH,
         capture_output=True,
     )
     if expect_success and result.returncode != 0:
         pytest.fail(f"dbt {' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
-    return BuiltWarehouse(db_path=db_path, raw_path=raw_path, project_dir=project_dir, build=result)
+    return BuiltWarehouse(
+        db_path=root / "warehouse.duckdb", raw_path=raw_path, project_dir=project_dir, build=result, dbt_vars=world_vars
+    )
 
 
 def rate(provider: str, model: str, **prices: Any) -> dict[str, Any]:

@@ -23,10 +23,8 @@ import streamlit as st
 import yaml
 
 from ai_cost_attribution import warehouse as warehouse_module
-from ai_cost_attribution.project import run_dbt
 from ai_cost_attribution.warehouse import build_lock, build_warehouse
 from app_world import (
-    ANOMALY_VARS,
     BUILD_COMMAND,
     FIRST_DAY,
     LAST_DAY,
@@ -551,9 +549,7 @@ def test_every_page_says_when_and_from_what_it_was_built_and_shows_no_server_pat
 
 def test_the_demo_company_is_named_on_every_page(world, tmp_path, monkeypatch):
     demo = copy_world(world, tmp_path)
-    result = run_dbt(["run", "--select", "app_build_provenance"],
-                     dbt_vars={"raw_path": str(demo.raw_path), **ANOMALY_VARS, "demo_company": True},
-                     project_dir=demo.project_dir, db_path=demo.db_path, capture_output=True)  # fmt: skip
+    result = demo.dbt(["run", "--select", "app_build_provenance"], {"demo_company": True})
     assert result.returncode == 0, result.stdout[-3000:]
     monkeypatch.setenv("AICOST_DB_PATH", str(demo.db_path))
     monkeypatch.delenv("AICOST_APP_ACCESS", raising=False)
@@ -647,7 +643,7 @@ def copy_world(world: BuiltWarehouse, tmp_path: Path) -> BuiltWarehouse:
     shutil.copytree(world.raw_path, root / "raw")
     shutil.copytree(world.project_dir, root / "project", ignore=shutil.ignore_patterns("target", "logs"))
     shutil.copy2(world.db_path, root / "warehouse.duckdb")
-    return BuiltWarehouse(root / "warehouse.duckdb", root / "raw", root / "project", world.build)
+    return BuiltWarehouse(root / "warehouse.duckdb", root / "raw", root / "project", world.build, world.dbt_vars)
 
 
 @pytest.fixture
@@ -710,19 +706,15 @@ def test_a_swap_build_in_progress_keeps_the_current_figures_on_screen(warehouse_
 
 
 def test_dbt_build_while_the_app_is_open_succeeds_and_the_app_shows_the_new_figures(warehouse_copy):
-    db_path, raw_path = warehouse_copy.db_path, warehouse_copy.raw_path
+    raw_path = warehouse_copy.raw_path
     app = page("overview")
     before = shown_money(metrics(app)[MONTH_TO_DATE])
     # a plain `dbt build` straight onto the live file while the app is open: the app holds no
     # connection between queries, so nothing locks dbt out
     write_jsonl(raw_path / "usage" / "late_1.jsonl", [late_call("late_1", 400_000)])  # $1.00
-    result = run_dbt(
-        ["build", "--select", "+fct_cost_ledger", "--exclude-resource-type", "test", "unit_test"],
-        dbt_vars={"raw_path": str(raw_path), **ANOMALY_VARS},
-        project_dir=warehouse_copy.project_dir,
-        db_path=db_path,
-        capture_output=True,
-    )  # fmt: skip
+    result = warehouse_copy.dbt(
+        ["build", "--select", "+fct_cost_ledger", "--exclude-resource-type", "test", "unit_test"]
+    )
     assert result.returncode == 0, result.stdout[-4000:]
     app.run()
     assert not app.exception
@@ -740,7 +732,7 @@ def test_swap_build_succeeds_while_a_reader_holds_the_file_and_the_app_reads_the
     with connection_in_another_process(db_path, read_only=True):
         built = build_warehouse(
             ("build", "--select", "+fct_llm_calls", "--exclude-resource-type", "test", "unit_test"),
-            dbt_vars={"raw_path": str(raw_path), **ANOMALY_VARS},
+            dbt_vars=warehouse_copy.dbt_vars,
             db_path=db_path,
             project_dir=warehouse_copy.project_dir,
             capture_output=True,

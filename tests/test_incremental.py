@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from ai_cost_attribution.project import run_dbt
 from conftest import BuiltWarehouse, build_world, contract_csv, event, rate, write_jsonl
 
 RATE_CARD = [
@@ -98,13 +97,7 @@ FACTS = {
 
 
 def rebuild(warehouse: BuiltWarehouse, *extra: str) -> None:
-    result = run_dbt(
-        ["build", *SELECTION, *extra],
-        dbt_vars={"raw_path": str(warehouse.raw_path)},
-        project_dir=warehouse.project_dir,
-        db_path=warehouse.db_path,
-        capture_output=True,
-    )
+    result = warehouse.dbt(["build", *SELECTION, *extra])
     if result.returncode != 0:
         pytest.fail(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
 

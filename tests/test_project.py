@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from ai_cost_attribution.project import run_dbt
 from conftest import build_world, event, rate
 
 RATE_CARD = [rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10")]
@@ -20,13 +19,7 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     built = build_world(
         tmp_path_factory.mktemp("project"), usage={"day.jsonl": [event("one")]}, rate_card_rows=RATE_CARD
     )
-    result = run_dbt(
-        ["docs", "generate"],
-        dbt_vars={"raw_path": str(built.raw_path)},
-        project_dir=built.project_dir,
-        db_path=built.db_path,
-        capture_output=True,
-    )
+    result = built.dbt(["docs", "generate"])
     assert result.returncode == 0, result.stdout[-4000:]
     target = built.project_dir / "target"
     return {name: json.loads((target / f"{name}.json").read_text()) for name in ("manifest", "catalog")}

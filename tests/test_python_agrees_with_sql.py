@@ -23,7 +23,6 @@ import pytest
 
 from ai_cost_attribution import contract, pricing
 from ai_cost_attribution.landing_suite import TOKEN_CONSISTENCY, Thresholds, csv_expectations, usage_expectations
-from ai_cost_attribution.project import run_dbt
 from ai_cost_attribution.validate import csv_frames, usage_frame, validate_raw_folder
 from conftest import BuiltWarehouse, build_world, event, rate
 
@@ -252,11 +251,9 @@ def test_the_discounted_cost_is_exact_in_both(warehouse: BuiltWarehouse, price_l
 def test_the_model_family_rule_agrees(warehouse: BuiltWarehouse) -> None:
     names = ", ".join("('" + name + "')" for name in FAMILY_NAMES)
     inline = f"select name, {{{{ model_family('name') }}}} as family from (values {names}) as models(name)"
-    shown = run_dbt(
-        ["show", "--inline", inline, "--limit", str(len(FAMILY_NAMES)), "--output", "json", "--log-format", "json"],
-        dbt_vars={"raw_path": str(warehouse.raw_path)}, project_dir=warehouse.project_dir, db_path=warehouse.db_path,
-        capture_output=True,
-    )  # fmt: skip
+    shown = warehouse.dbt(
+        ["show", "--inline", inline, "--limit", str(len(FAMILY_NAMES)), "--output", "json", "--log-format", "json"]
+    )
     assert shown.returncode == 0, shown.stdout[-3000:]
     preview = next(
         json.loads(line)["data"]["preview"] for line in shown.stdout.splitlines()

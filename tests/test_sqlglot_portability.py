@@ -24,7 +24,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, UnsupportedError
 
-from ai_cost_attribution.project import dbt_environment, dbt_executable, run_dbt
+from ai_cost_attribution.project import dbt_environment, dbt_executable
 from conftest import REPOSITORY, build_world
 from test_attribution import CALLS, INPUTS, RATE_CARD
 from test_portability import copy_raw_tables, ensure_local_postgres, recreate_database
@@ -94,13 +94,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Compiled]:
         root, usage={"calls.jsonl": CALLS}, csv_inputs=INPUTS, rate_card_rows=RATE_CARD, command=("seed",)
     )
     models = "resource_type:model"
-    on_duckdb = run_dbt(
-        ["compile", "--select", models],
-        dbt_vars={"raw_path": str(built.raw_path)},
-        project_dir=built.project_dir,
-        db_path=built.db_path,
-        capture_output=True,
-    )
+    on_duckdb = built.dbt(["compile", "--select", models])
     assert on_duckdb.returncode == 0, on_duckdb.stdout[-6000:]
     targets = {"duckdb": Compiled("duckdb", compiled_models(built.project_dir / "target" / "manifest.json"))}
     ensure_local_postgres()
