@@ -30,6 +30,9 @@ from ai_cost_attribution.project import project_root
 from ai_cost_attribution.token_shapes import load_token_shapes
 
 DEFAULT_END_DATE = date(2026, 11, 15)
+# the demo company: three months of traffic from 200 customers (about 240,000 usage lines)
+DEFAULT_DAYS = 92
+DEFAULT_CUSTOMERS = 200
 _EPOCH_DATE = date(1970, 1, 1)
 
 
@@ -95,8 +98,8 @@ def write_demo_world(
     *,
     seed: int = 42,
     end_date: date = DEFAULT_END_DATE,
-    days: int = 92,
-    customers: int = 200,
+    days: int = DEFAULT_DAYS,
+    customers: int = DEFAULT_CUSTOMERS,
     events: int | None = None,
     traces_dir: Path | None = None,
     rate_card: Path | None = None,
