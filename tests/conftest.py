@@ -5,6 +5,7 @@ card) and built with `dbt build` into its own DuckDB file, exactly as a user wou
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import subprocess
@@ -24,6 +25,15 @@ from parse_cache import WORLD_DB_PATH, WORLD_RAW_PATH, start_from_saved_parse
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 RATE_CARD_COLUMNS = rate_card_columns()
+
+# The call pipeline and its tests (staging to fct_llm_calls, fct_rejected_events,
+# fct_data_quality_issues and fct_traces, a quarter of the project's nodes): for the tests of how a
+# source's records map to calls, which read nothing downstream. The robustness tests build
+# everything, since no record may fail any model.
+CALL_PIPELINE_BUILD = (
+    "build", "--select", "+fct_llm_calls", "+fct_rejected_events", "+fct_data_quality_issues", "+fct_traces",
+    "--indirect-selection", "cautious",  # only the tests whose every input is built
+)  # fmt: skip
 
 
 @dataclass
@@ -51,7 +61,8 @@ class BuiltWarehouse:
         )
 
     def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(self.db_path), read_only=True) as connection:
+        # from the project folder, as dbt ran: the staging views name the raw folder relative to it
+        with contextlib.chdir(self.project_dir), duckdb.connect(str(self.db_path), read_only=True) as connection:
             return connection.execute(sql, parameters or []).fetchall()
 
     def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
@@ -59,7 +70,7 @@ class BuiltWarehouse:
         return result[0][0] if result else None
 
     def dicts(self, sql: str, parameters: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-        with duckdb.connect(str(self.db_path), read_only=True) as connection:
+        with contextlib.chdir(self.project_dir), duckdb.connect(str(self.db_path), read_only=True) as connection:
             cursor = connection.execute(sql, parameters or [])
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -174,3 +185,24 @@ def event(request_id: str, **fields: Any) -> dict[str, Any]:
     }
     base.update(fields)
     return base
+
+
+# pytest-xdist hands out test files in collection order: the longest start first, so that no
+# worker is left running one alone at the end (the order of the files' times in CI, longest first).
+LONGEST_FIRST = (
+    "test_engines.py",
+    "test_portability.py",
+    "test_app.py",
+    "test_incremental.py",
+    "test_no_line_breaks_a_build.py",
+    "test_config_checks.py",
+    "test_app_browser.py",
+    "test_standalone.py",
+    "test_bench.py",
+    "test_property_every_source.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import build_world, event, rate
+from conftest import CALL_PIPELINE_BUILD, build_world, event, rate
 
 RATE_CARD = [
     rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10"),
@@ -65,6 +65,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory):
         rate_card_rows=RATE_CARD,
         # t4's first primary call is unpriced on purpose
         dbt_vars={"unpriced_severity": "warn"},
+        command=CALL_PIPELINE_BUILD,
     )
 
 

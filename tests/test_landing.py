@@ -55,7 +55,7 @@ def test_a_missing_usage_folder_is_a_clear_error(tmp_path) -> None:
     assert built.build.returncode != 0
     output = built.build.stdout + built.build.stderr
     assert "No usage logs found" in output
-    assert str(tmp_path / "raw" / "usage") in output
+    assert f"{built.dbt_vars['raw_path']}/usage" in output  # the folder, as the user named it
 
 
 def test_blank_lines_and_windows_line_endings(tmp_path) -> None:

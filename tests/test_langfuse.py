@@ -16,7 +16,7 @@ import yaml
 from langfuse.api import ObservationsV2Response
 from langfuse.api.core.pydantic_utilities import parse_obj_as
 
-from conftest import REPOSITORY, build_world, event, rate
+from conftest import CALL_PIPELINE_BUILD, REPOSITORY, build_world, event, rate
 from langfuse_records import (
     SECRET_PROMPT,
     SECRET_RESPONSE,
@@ -161,6 +161,7 @@ def langfuse(tmp_path_factory: pytest.TempPathFactory):
         usage={"app.jsonl": [event("canonical-1")]},
         files=FILES,
         rate_card_rows=RATE_CARD,
+        command=CALL_PIPELINE_BUILD,
     )
 
 
@@ -332,6 +333,7 @@ def test_a_tag_spelled_differently_is_one_line_of_configuration(tmp_path) -> Non
         files={"langfuse_traces/t.jsonl": traces, "langfuse_observations/o.jsonl": observations},
         rate_card_rows=RATE_CARD,
         dbt_vars={"langfuse_dimensions": dimensions},
+        command=CALL_PIPELINE_BUILD,
     )
     call = built.call("g-1")
     # 1,000 x 2.50 + 100 x 10 = $0.0035

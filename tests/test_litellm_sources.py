@@ -21,7 +21,7 @@ import pytest
 
 import litellm_exports as export
 import litellm_records
-from conftest import build_world, event, rate
+from conftest import CALL_PIPELINE_BUILD, build_world, event, rate
 
 SPEND_LOG_FORMATS = ["rows", "built", "api", "csv", "parquet"]
 PAYLOAD_FORMATS = ["file", "callback"]
@@ -111,6 +111,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, records: dict):
         # each call is tagged only with what its scenario needs: coverage (judged past 100 calls a
         # month) is tested in test_coverage.py
         dbt_vars={"coverage_min_calls": 1000},
+        command=CALL_PIPELINE_BUILD,
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import BuiltWarehouse, build_world, rate
+from conftest import CALL_PIPELINE_BUILD, BuiltWarehouse, build_world, rate
 from otel_drive import API_KEY, SECRETS
 from otel_servers import otlp_json_receiver, stub_model_server
 
@@ -81,7 +81,9 @@ def captured(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def warehouse(captured: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     files = {f"otel_spans/{scenario}.jsonl": (captured / "collector" / f"{scenario}.jsonl").read_bytes()
              for scenario in SCENARIOS}  # fmt: skip
-    return build_world(tmp_path_factory.mktemp("otel_real"), files=files, rate_card_rows=RATE_CARD)
+    return build_world(
+        tmp_path_factory.mktemp("otel_real"), files=files, rate_card_rows=RATE_CARD, command=CALL_PIPELINE_BUILD
+    )
 
 
 def _spans(path: Path) -> dict[str, dict[str, Any]]:

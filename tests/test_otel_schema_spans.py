@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import BuiltWarehouse, build_world, rate
+from conftest import CALL_PIPELINE_BUILD, BuiltWarehouse, build_world, rate
 from otel_spans import export_request, line, span, span_id, trace_id
 
 SECRET = "SCHEMA-SECRET-PROMPT-4417"
@@ -251,6 +251,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
             "otel_spans/providers.json": json.dumps(providers_request(), indent=2),
         },
         rate_card_rows=RATE_CARD,
+        command=CALL_PIPELINE_BUILD,
     )
 
 
@@ -392,6 +393,7 @@ def configured(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
             "otel_request_id": "span",
             "otel_input_excludes_cache_scopes": ["fixture.exclusive_input"],
         },
+        command=CALL_PIPELINE_BUILD,
     )
 
 
@@ -416,6 +418,7 @@ def test_a_bad_dimension_location_is_a_clear_error(tmp_path: Path) -> None:
         rate_card_rows=RATE_CARD,
         dbt_vars={"otel_dimensions": dimensions},
         expect_success=False,
+        command=CALL_PIPELINE_BUILD,
     )
     assert built.build.returncode != 0
     assert (

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import build_world, event, rate
+from conftest import CALL_PIPELINE_BUILD, build_world, event, rate
 
 RATE_CARD = [
     rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10",
@@ -66,6 +66,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory):
         csv_inputs={"price_adjustments": DISCOUNTS},
         rate_card_rows=RATE_CARD,
         dbt_vars={"cache_pooling": "off"},
+        command=CALL_PIPELINE_BUILD,
     )
 
 
