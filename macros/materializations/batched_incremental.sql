@@ -1,10 +1,11 @@
-{#- An incremental model (delete+insert on `unique_key`, aicost_replace_keys_statements) whose first build, past a size, runs in
+{#- An incremental model (delete+insert on `unique_key`) whose first build, past a size, runs in
     batches: the model marks where its rows are read with aicost_batch_predicate(key), and a full
     build runs the model once per batch, with that predicate keeping the rows whose key hashes into
     the batch, one statement each, so memory holds one batch (a single statement over tens of
     millions of traces, or a union of the batches in one plan, runs out of a 3 GB memory limit;
     docs/performance.md). An incremental run is one statement with the predicate always true
-    (the model already reads only what changed).
+    (the model already reads only what changed), whose rows replace those of their keys as
+    aicost_replace_keys_statements writes it for the engine (on Spark, a partition overwrite).
 
     Config: unique_key (required), batch_source (the model whose row count sizes the batches,
     one per var('trace_batch_calls') rows). -#}
