@@ -30,8 +30,8 @@ from typing import Any
 
 import pytest
 
-from ai_cost_attribution.project import dbt_environment, dbt_executable
-from conftest import BuiltWarehouse, build_world, contract_csv, event, write_jsonl
+from ai_cost_attribution.project import dbt_environment, dbt_executable, run_dbt
+from conftest import BuiltWarehouse, contract_csv, event, write_jsonl
 from test_attribution import CALLS as ENGINE_CALLS
 from test_attribution import INPUTS as ENGINE_INPUTS
 from test_attribution import PROD
@@ -120,8 +120,9 @@ LATER_CALLS = [
           input_tokens=300, output_tokens=10),
 ]  # fmt: skip
 
-# What a build stamps (run time, landing time, its id, the fingerprint of its inputs): never equal twice.
-BUILD_STAMPS = {"processed_through", "landed_at", "built_at", "invocation_id", "reference_fingerprint"}
+# What a build stamps (run time, landing time, its id, the fingerprint of its inputs): never equal
+# twice; and which anomaly model scored (the Python model on DuckDB, its SQL twin elsewhere).
+BUILD_STAMPS = {"processed_through", "landed_at", "built_at", "invocation_id", "reference_fingerprint", "scored_by"}
 
 # --- Spark in subprocesses ---------------------------------------------------------------------
 
@@ -133,8 +134,10 @@ from ai_cost_attribution.targets import connect
 def encode(value):
     if isinstance(value, Decimal):
         return {"decimal": str(value)}
-    if hasattr(value, "isoformat"):
+    if hasattr(value, "hour"):
         return {"time": value.isoformat()}
+    if hasattr(value, "isoformat"):
+        return {"date": value.isoformat()}
     return value
 
 queries = json.load(sys.stdin)
@@ -192,7 +195,9 @@ class SparkProject:
 
 def decode(value: Any) -> Any:
     if isinstance(value, dict):
-        return Decimal(value["decimal"]) if "decimal" in value else datetime.fromisoformat(value["time"])
+        if "decimal" in value:
+            return Decimal(value["decimal"])
+        return datetime.fromisoformat(value["time"]) if "time" in value else date.fromisoformat(value["date"])
     return value
 
 
@@ -279,10 +284,13 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> ThreeEngines:
     seconds["load_incremental"] = spark.load(both.duckdb.raw_path)
     seconds["build_incremental"] = spark.build()
     incremental = spark.read(spark_queries)
-    full_refresh = build_world(
-        tmp_path_factory.mktemp("engines_full_refresh"),
-        usage={"calls.jsonl": CALLS, "later.jsonl": LATER_CALLS}, csv_inputs=INPUTS, rate_card_rows=RATE_CARD,
-    )  # fmt: skip
+    # the full refresh: the same folder (the same file names), built from scratch on DuckDB
+    raw_path, project_dir, db_path = both.duckdb.raw_path, both.duckdb.project_dir, root / "full_refresh.duckdb"
+    rebuilt = run_dbt(
+        ["build"], dbt_vars={"raw_path": str(raw_path)}, project_dir=project_dir, db_path=db_path, capture_output=True
+    )
+    assert rebuilt.returncode == 0, rebuilt.stdout[-6000:]
+    full_refresh = BuiltWarehouse(db_path, raw_path, project_dir, rebuilt)
     print(f"spark seconds: {seconds}")
     return ThreeEngines(both, queries, first, incremental, full_refresh, seconds)
 
