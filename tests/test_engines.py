@@ -209,6 +209,8 @@ def canonical(rows: list[tuple]) -> list[tuple]:
     ten decimals (a ratio's last bits differ between engines, never its cents)."""
 
     def value(v: Any) -> Any:
+        if isinstance(v, Decimal) and v.as_tuple().exponent < -12:
+            v = float(v)  # not money (12 places): a ratio PostgreSQL divides in numeric, DuckDB in double
         if isinstance(v, Decimal):
             return format(v.normalize(), "f")
         if isinstance(v, datetime):
