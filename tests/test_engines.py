@@ -205,14 +205,16 @@ def decode(value: Any) -> Any:
 
 
 def canonical(rows: list[tuple]) -> list[tuple]:
-    """Rows in an engine-free form, sorted: decimals by value, times in UTC as text, doubles to
-    ten decimals (a ratio's last bits differ between engines, never its cents)."""
+    """Rows in an engine-free form, sorted: decimals by value to 11 places, times in UTC as text,
+    doubles to ten decimals (a ratio's last bits differ between engines, never its cents)."""
 
     def value(v: Any) -> Any:
         if isinstance(v, Decimal) and v.as_tuple().exponent < -12:
             v = float(v)  # not money (12 places): a ratio PostgreSQL divides in numeric, DuckDB in double
         if isinstance(v, Decimal):
-            return format(v.normalize(), "f")
+            # 11 places: Spark subtracts two decimal(38, 12) into decimal(38, 11) (its precision
+            # rule for a result needing 39 digits), e.g. the scorecard's change
+            return format(v.quantize(Decimal("1E-11")).normalize(), "f")
         if isinstance(v, datetime):
             return (v.astimezone(UTC).replace(tzinfo=None) if v.tzinfo else v).isoformat()
         if isinstance(v, date):
