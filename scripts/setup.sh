@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install the pinned dependencies (idempotent: a second run installs nothing).
+# AICOST_EXTRAS names the extras of pyproject.toml to install (default `dev`; scripts/test.sh
+# installs `dev,spark`, which adds pyspark, ~400 MB, for the three-engine test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,13 +19,14 @@ if [ ! -x .venv/bin/python ]; then
     "$python_bin" -m venv .venv
 fi
 
-stamp=".venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)"
+extras="${AICOST_EXTRAS:-dev}"
+stamp=".venv/.installed-$( (cat pyproject.toml; echo "$extras") | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "Installing pinned dependencies into .venv (about a minute the first time)"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check uv
-    if ! .venv/bin/uv pip install --quiet --python .venv/bin/python -e '.[dev]'; then
+    if ! .venv/bin/uv pip install --quiet --python .venv/bin/python -e ".[$extras]"; then
         echo "uv failed; falling back to pip" >&2
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]"
     fi
     rm -f .venv/.installed-*
     touch "$stamp"

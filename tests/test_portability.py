@@ -140,7 +140,8 @@ def build_both(
     built = build_world(root, dbt_vars=dbt_vars, **world)
     recreate_database(database)
     if load_command:
-        loaded = aicost(built.project_dir, database, "load", "--target", "postgres", "--raw", str(built.raw_path))
+        raw_folder = built.dbt_vars["raw_path"]  # as the DuckDB build named it, from the project folder
+        loaded = aicost(built.project_dir, database, "load", "--target", "postgres", "--raw", raw_folder)
         assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     else:
         copy_raw_tables(built.db_path, database)

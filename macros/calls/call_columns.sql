@@ -62,10 +62,30 @@
     {#- pre-hook of a model incremental by usage_date (append): removes the days it is about to
         recompute, including days whose calls all moved away (a delete+insert keyed on the new
         rows would keep those). Renders to nothing on a full build. -#}
+    {{ return(adapter.dispatch('aicost_delete_changed_days', 'ai_cost_attribution')(this_relation, priced_relation)) }}
+{%- endmacro %}
+
+{% macro default__aicost_delete_changed_days(this_relation, priced_relation) -%}
     {%- if execute and is_incremental() -%}
         {%- set changed = aicost_changed_usage_dates(this_relation, priced_relation) -%}
         {%- if changed is not none -%}
             delete from {{ this_relation }} where usage_date in ({{ changed }})
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__aicost_delete_changed_days(this_relation, priced_relation) -%}
+    {#- Spark's Parquet tables take no DELETE: these models are partitioned by usage_date on
+        Spark (aicost_partition_by), and the changed days' partitions are dropped. -#}
+    {%- if execute and is_incremental() -%}
+        {%- set changed = aicost_changed_usage_dates(this_relation, priced_relation) -%}
+        {%- if changed is not none -%}
+            {%- set days = run_query('select distinct cast(usage_date as string) from (' ~ changed ~ ') as changed_days'
+                                     ~ ' where usage_date is not null').columns[0].values() -%}
+            {%- if days | length > 0 -%}
+                alter table {{ this_relation }} drop if exists
+                {%- for day in days | sort %} partition (usage_date = date '{{ day }}'){{ ',' if not loop.last }}{% endfor %}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

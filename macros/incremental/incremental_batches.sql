@@ -57,12 +57,26 @@
     {%- set parts = [] -%}
     {%- for relation in relations -%}
         {%- do parts.append(
-            "(select " ~ dbt.hash("coalesce(" ~ dbt.listagg("cast(reference_row as " ~ dbt.type_string() ~ ")",
-                                                            "'|'", "order by cast(reference_row as " ~ dbt.type_string() ~ ")")
+            "(select " ~ dbt.hash("coalesce(" ~ dbt.listagg(aicost_row_as_text('reference_row'), "'|'",
+                                                            "order by " ~ aicost_row_as_text('reference_row'))
                                   ~ ", '')")
             ~ " from (select * from " ~ relation ~ ") as reference_row)") -%}
     {%- endfor -%}
     {{ dbt.hash(dbt.concat(parts)) }}
+{%- endmacro %}
+
+{% macro aicost_row_as_text(alias) -%}
+    {#- One text value holding every column of the row of the table alias `alias`. -#}
+    {{ return(adapter.dispatch('aicost_row_as_text', 'ai_cost_attribution')(alias)) }}
+{%- endmacro %}
+
+{% macro default__aicost_row_as_text(alias) -%}
+    cast({{ alias }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro spark__aicost_row_as_text(alias) -%}
+    {#- Spark reads a table alias as no value: the row's columns as a struct, cast. -#}
+    cast(struct({{ alias }}.*) as {{ dbt.type_string() }})
 {%- endmacro %}
 
 {% macro aicost_incremental_batch(this_relation, lines_relation, reference_relations=[]) -%}

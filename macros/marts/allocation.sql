@@ -19,9 +19,10 @@
         ) = sum({{ weight }}) over (partition by {{ partition_by }})
             then {{ aicost_to_money(amount) }}
         else {{ aicost_to_money(
-            amount ~ ' * (sum(' ~ weight ~ ') over (partition by ' ~ partition_by ~ ' order by ' ~ order_by
-            ~ ' rows between unbounded preceding and current row) * 1.0 / sum(' ~ weight
-            ~ ') over (partition by ' ~ partition_by ~ '))') }}
+            amount ~ ' * (' ~ aicost_divide(
+                'sum(' ~ weight ~ ') over (partition by ' ~ partition_by ~ ' order by ' ~ order_by
+                ~ ' rows between unbounded preceding and current row) * 1.0',
+                'sum(' ~ weight ~ ') over (partition by ' ~ partition_by ~ ')') ~ ')') }}
     end
 {%- endmacro %}
 

@@ -12,68 +12,68 @@
 
 {% macro aicost_focus_charge_columns() -%}
         -- costs (FOCUS: Decimal)
-        {{ aicost_to_money('effective_cost') }} as "BilledCost",
-        {{ aicost_to_money('effective_cost') }} as "EffectiveCost",
-        {{ aicost_to_money('list_cost') }} as "ListCost",
-        {{ aicost_to_money('contracted_cost') }} as "ContractedCost",
-        'USD' as "BillingCurrency",
+        {{ aicost_to_money('effective_cost') }} as {{ adapter.quote('BilledCost') }},
+        {{ aicost_to_money('effective_cost') }} as {{ adapter.quote('EffectiveCost') }},
+        {{ aicost_to_money('list_cost') }} as {{ adapter.quote('ListCost') }},
+        {{ aicost_to_money('contracted_cost') }} as {{ adapter.quote('ContractedCost') }},
+        'USD' as {{ adapter.quote('BillingCurrency') }},
         -- the account and the periods (a ledger month)
-        provider as "BillingAccountId",
-        provider as "BillingAccountName",
-        cast(ledger_month as {{ api.Column.translate_type('timestamp') }}) as "BillingPeriodStart",
-        cast({{ dbt.dateadd('month', 1, 'ledger_month') }} as {{ api.Column.translate_type('timestamp') }}) as "BillingPeriodEnd",
-        cast(ledger_month as {{ api.Column.translate_type('timestamp') }}) as "ChargePeriodStart",
-        cast({{ dbt.dateadd('month', 1, 'ledger_month') }} as {{ api.Column.translate_type('timestamp') }}) as "ChargePeriodEnd",
+        provider as {{ adapter.quote('BillingAccountId') }},
+        provider as {{ adapter.quote('BillingAccountName') }},
+        cast(ledger_month as {{ api.Column.translate_type('timestamp') }}) as {{ adapter.quote('BillingPeriodStart') }},
+        cast({{ dbt.dateadd('month', 1, 'ledger_month') }} as {{ api.Column.translate_type('timestamp') }}) as {{ adapter.quote('BillingPeriodEnd') }},
+        cast(ledger_month as {{ api.Column.translate_type('timestamp') }}) as {{ adapter.quote('ChargePeriodStart') }},
+        cast({{ dbt.dateadd('month', 1, 'ledger_month') }} as {{ api.Column.translate_type('timestamp') }}) as {{ adapter.quote('ChargePeriodEnd') }},
         -- the charge
-        charge_category as "ChargeCategory",
-        cast(null as {{ dbt.type_string() }}) as "ChargeClass",
+        charge_category as {{ adapter.quote('ChargeCategory') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('ChargeClass') }},
         case
             when charge_key = 'usage' then {{ dbt.concat(["'LLM usage: '", 'provider', "' '", 'model']) }}
             when charge_key = 'provider_usage_report'
                 then {{ dbt.concat(["'Untracked usage (provider usage report): '", 'provider', "' '", 'model']) }}
             when charge_key = 'provider_invoice' then {{ dbt.concat(["'Invoice difference: '", 'provider']) }}
             else {{ dbt.concat(["'Shared cost pool: '", 'charge_key']) }}
-        end as "ChargeDescription",
-        case when charge_category = 'Adjustment' then 'One-Time' else 'Usage-Based' end as "ChargeFrequency",
-        case when charge_category = 'Usage' then 'Standard' end as "PricingCategory",
+        end as {{ adapter.quote('ChargeDescription') }},
+        case when charge_category = 'Adjustment' then 'One-Time' else 'Usage-Based' end as {{ adapter.quote('ChargeFrequency') }},
+        case when charge_category = 'Usage' then 'Standard' end as {{ adapter.quote('PricingCategory') }},
         -- who: FOCUS 1.3 names the service and host providers (ProviderName and PublisherName are
         -- deprecated and kept for FOCUS 1.2 readers)
-        provider as "ServiceProviderName",
-        provider as "HostProviderName",
-        provider as "InvoiceIssuerName",
-        provider as "ProviderName",
-        provider as "PublisherName",
-        case when charge_key in ('usage', 'provider_usage_report') then model else charge_key end as "ServiceName",
-        'AI and Machine Learning' as "ServiceCategory",
-        'Generative AI' as "ServiceSubcategory",
+        provider as {{ adapter.quote('ServiceProviderName') }},
+        provider as {{ adapter.quote('HostProviderName') }},
+        provider as {{ adapter.quote('InvoiceIssuerName') }},
+        provider as {{ adapter.quote('ProviderName') }},
+        provider as {{ adapter.quote('PublisherName') }},
+        case when charge_key in ('usage', 'provider_usage_report') then model else charge_key end as {{ adapter.quote('ServiceName') }},
+        'AI and Machine Learning' as {{ adapter.quote('ServiceCategory') }},
+        'Generative AI' as {{ adapter.quote('ServiceSubcategory') }},
         -- split cost allocation (FOCUS 1.3): a shared pool or an invoice difference spread over
         -- usage; NULL for usage itself and for what stayed unallocated
         case when allocation_method is not null then
             {{ dbt.concat(["'aicost:'", 'allocation_method']) }}
-        end as "AllocatedMethodId",
+        end as {{ adapter.quote('AllocatedMethodId') }},
         {#- the ratio through a decimal: engines write a float as text differently (1.0, 1) -#}
         case when allocation_method is not null then
             {{ dbt.concat(["'{\"Elements\":[{\"AllocatedRatio\":'", dbt.cast(dbt.cast('allocated_ratio', 'decimal(18, 12)'), dbt.type_string()),
                            "',\"UsageUnit\":\"'", 'allocation_method', "'\"}]}'"]) }}
-        end as "AllocatedMethodDetails",
+        end as {{ adapter.quote('AllocatedMethodDetails') }},
         case when allocation_method is not null then
             {{ aicost_json_object(var('attribution_dimensions')) }}
-        end as "AllocatedResourceId",
+        end as {{ adapter.quote('AllocatedResourceId') }},
         case when allocation_method is not null then
             {{ aicost_focus_resource_name() }}
-        end as "AllocatedResourceName",
+        end as {{ adapter.quote('AllocatedResourceName') }},
         case when allocation_method is not null then
             {{ aicost_json_object(var('attribution_dimensions')) }}
-        end as "AllocatedTags",
+        end as {{ adapter.quote('AllocatedTags') }},
         case when allocation_method is null then {{ aicost_json_object(var('attribution_dimensions')) }}
             else {{ dbt.concat(["'{\"cost_pool\":\"'", 'charge_key', "'\"}'"]) }}
-        end as "Tags",
+        end as {{ adapter.quote('Tags') }},
         -- what FOCUS does not name yet
-        charge_key as "x_CostPool",
-        is_allocated as "x_IsAllocated",
-        model as "x_Model",
+        charge_key as {{ adapter.quote('x_CostPool') }},
+        is_allocated as {{ adapter.quote('x_IsAllocated') }},
+        model as {{ adapter.quote('x_Model') }},
         {%- for dimension in var('attribution_dimensions') %}
-        {{ dimension }} as "x_{{ aicost_focus_pascal(dimension) }}",
+        {{ dimension }} as {{ adapter.quote('x_' ~ aicost_focus_pascal(dimension)) }},
         {%- endfor %}
 {%- endmacro %}
 

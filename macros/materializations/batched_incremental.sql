@@ -4,7 +4,8 @@
     the batch, one statement each, so memory holds one batch (a single statement over tens of
     millions of traces, or a union of the batches in one plan, runs out of a 3 GB memory limit;
     docs/performance.md). An incremental run is one statement with the predicate always true
-    (the model already reads only what changed).
+    (the model already reads only what changed), whose rows replace those of their keys as
+    aicost_replace_keys_statements writes it for the engine (on Spark, a partition overwrite).
 
     Config: unique_key (required), batch_source (the model whose row count sizes the batches,
     one per var('trace_batch_calls') rows). -#}
@@ -33,7 +34,10 @@
         {%- for batch in range(1, batches) %}
             {%- do log(this.identifier ~ ": batch " ~ (batch + 1) ~ " of " ~ batches, info=True) -%}
             {% call statement('batch_' ~ batch) -%}
-                insert into {{ intermediate_relation }} {{ aicost_with_batch(sql, batch, batches) }}
+                {#- by name: Spark stores partition columns last -#}
+                insert into {{ intermediate_relation }}
+                select {{ adapter.get_columns_in_relation(intermediate_relation) | map(attribute='quoted') | join(', ') }}
+                from ({{ aicost_with_batch(sql, batch, batches) }}) as batch_rows
             {%- endcall %}
         {%- endfor %}
         {%- if existing_relation is not none %}
@@ -45,10 +49,12 @@
         {%- set temp_relation = make_intermediate_relation(target_relation, suffix='__dbt_changed') -%}
         {{ drop_relation_if_exists(load_cached_relation(temp_relation)) }}
         {% do run_query(get_create_table_as_sql(False, temp_relation, aicost_with_batch(sql, 0, 1))) %}
+        {%- set statements = aicost_replace_keys_statements(target_relation, temp_relation, unique_key) -%}
+        {%- for statement in statements[:-1] %}
+            {% do run_query(statement) %}
+        {%- endfor %}
         {% call statement('main') -%}
-            delete from {{ target_relation }}
-            where {{ unique_key }} in (select {{ unique_key }} from {{ temp_relation }});
-            insert into {{ target_relation }} select * from {{ temp_relation }}
+            {{ statements[-1] }}
         {%- endcall %}
         {{ drop_relation_if_exists(temp_relation) }}
     {%- endif %}

@@ -34,3 +34,23 @@
 {% macro spark__aicost_unnest_list(expression, delimiter) -%}
     explode(split({{ expression }}, '{{ delimiter }}'))
 {%- endmacro %}
+
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {#- dbt's listagg on Spark, in order: dbt-spark's own ignores `order by` (collect_list keeps no
+        order), so a list would differ from the other engines' and between runs. The values are
+        collected with their sort key, sorted, then joined. One ascending sort expression. -#}
+    {%- set collected = 'collect_list(' ~ measure ~ ')' -%}
+    {%- if order_by_clause -%}
+        {%- set clause = order_by_clause.strip() -%}
+        {%- set sort_key = clause[9:] if clause.lower().startswith('order by ') else none -%}
+        {%- if sort_key is none or sort_key.strip().lower().endswith((' desc', ' asc', ' nulls first', ' nulls last')) -%}
+            {%- do exceptions.raise_compiler_error('listagg on Spark takes one ascending sort expression, not: ' ~ order_by_clause) -%}
+        {%- endif -%}
+        {%- set collected = "transform(array_sort(collect_list(named_struct('sort_key', " ~ sort_key
+                            ~ ", 'value', " ~ measure ~ "))), entry -> entry.value)" -%}
+    {%- endif -%}
+    {%- if limit_num -%}
+        {%- set collected = 'slice(' ~ collected ~ ', 1, ' ~ limit_num ~ ')' -%}
+    {%- endif -%}
+    {{ return('array_join(' ~ collected ~ ', ' ~ delimiter_text ~ ')') }}
+{%- endmacro %}

@@ -15,7 +15,23 @@
 
 {% macro safe_divide(numerator, denominator) -%}
     case when ({{ denominator }}) is null or ({{ denominator }}) = 0 then null
-        else ({{ numerator }}) / ({{ denominator }}) end
+        else {{ aicost_divide('(' ~ numerator ~ ')', '(' ~ denominator ~ ')') }} end
+{%- endmacro %}
+
+{% macro aicost_divide(numerator, denominator) -%}
+    {#- numerator / denominator as DuckDB divides decimals: in double precision (the callers cast
+        the result back to money). -#}
+    {{ return(adapter.dispatch('aicost_divide', 'ai_cost_attribution')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__aicost_divide(numerator, denominator) -%}
+    {{ numerator }} / {{ denominator }}
+{%- endmacro %}
+
+{% macro spark__aicost_divide(numerator, denominator) -%}
+    {#- Spark divides two decimal(38, 12) into a decimal of 6 places (its precision-loss rule),
+        which moves cents: divide in double precision, as DuckDB does. -#}
+    cast({{ numerator }} as double) / {{ denominator }}
 {%- endmacro %}
 
 {% macro aicost_pooled_input_cost(uncached_input, actual_input, pools) -%}
@@ -32,8 +48,8 @@
     {%- else -%}
     case
         when {{ pools }}.pool_uncached_input_usd = 0 then {{ actual_input }}
-        else {{ aicost_to_money(uncached_input ~ ' * (' ~ pools ~ '.pool_actual_input_usd / '
-                                ~ pools ~ '.pool_uncached_input_usd)') }}
+        else {{ aicost_to_money(uncached_input ~ ' * (' ~ aicost_divide(pools ~ '.pool_actual_input_usd',
+                                                                    pools ~ '.pool_uncached_input_usd') ~ ')') }}
     end
     {%- endif -%}
 {%- endmacro %}

@@ -14,6 +14,7 @@
     materialized='incremental',
     unique_key='request_id',
     incremental_strategy='delete+insert',
+    partition_by=aicost_partition_by('usage_month'),
     on_schema_change='fail',
 ) }}
 {%- set line_columns = aicost_call_line_columns() -%}

@@ -18,6 +18,7 @@
     materialized='aicost_batched_incremental',
     unique_key='request_id',
     batch_source='int_calls_deduplicated',
+    partition_by=aicost_partition_by('usage_month'),
     on_schema_change='fail',
 ) }}
 {%- set dimensions = var('attribution_dimensions') -%}

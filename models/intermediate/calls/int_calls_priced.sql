@@ -20,6 +20,7 @@
     materialized='incremental',
     unique_key='request_id',
     incremental_strategy='delete+insert',
+    partition_by=aicost_partition_by('usage_month'),
     on_schema_change='fail',
 ) }}
 {%- set rebuild = aicost_rows_to_rebuild(this, [ref('rate_card'), ref('model_aliases'), ref('stg_raw__price_adjustments')]) %}

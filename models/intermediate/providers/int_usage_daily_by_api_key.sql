@@ -8,6 +8,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
+    partition_by=aicost_partition_by('usage_date'),
     on_schema_change='fail',
     pre_hook="{{ aicost_delete_changed_days(this, ref('int_calls_priced')) }}",
 ) }}

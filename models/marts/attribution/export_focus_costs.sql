@@ -86,24 +86,24 @@ final as (
 
     select
         {{ aicost_focus_charge_columns() }}
-        cast(null as {{ dbt.type_string() }}) as "SkuId",
-        cast(null as {{ dbt.type_string() }}) as "SkuMeter",
-        cast(null as {{ dbt.type_string() }}) as "SkuPriceId",
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('SkuId') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('SkuMeter') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('SkuPriceId') }},
         {#- tokens for usage (every token of the charge); shared pools and adjustments have no quantity -#}
         case when charge_key in ('usage', 'provider_usage_report') then
-            {{ aicost_to_money('input_tokens + output_tokens') }} end as "ConsumedQuantity",
-        case when charge_key in ('usage', 'provider_usage_report') then 'Tokens' end as "ConsumedUnit",
+            {{ aicost_to_money('input_tokens + output_tokens') }} end as {{ adapter.quote('ConsumedQuantity') }},
+        case when charge_key in ('usage', 'provider_usage_report') then 'Tokens' end as {{ adapter.quote('ConsumedUnit') }},
         case when charge_key in ('usage', 'provider_usage_report') then
-            {{ aicost_to_money('(input_tokens + output_tokens) * cast(0.000001 as decimal(7, 6))') }} end as "PricingQuantity",
-        case when charge_key in ('usage', 'provider_usage_report') then '1M Tokens' end as "PricingUnit",
-        cast(null as {{ aicost_type_money() }}) as "ListUnitPrice",
-        cast(null as {{ aicost_type_money() }}) as "ContractedUnitPrice",
-        cast(null as {{ dbt.type_string() }}) as "x_TokenDirection",
-        cast(null as {{ dbt.type_string() }}) as "x_CacheAction",
-        cast(calls as {{ dbt.type_bigint() }}) as "x_Calls",
-        cast(input_tokens as {{ dbt.type_bigint() }}) as "x_InputTokens",
-        cast(output_tokens as {{ dbt.type_bigint() }}) as "x_OutputTokens",
-        {{ aicost_to_money('cache_savings_usd') }} as "x_CacheSavings"
+            {{ aicost_to_money('(input_tokens + output_tokens) * cast(0.000001 as decimal(7, 6))') }} end as {{ adapter.quote('PricingQuantity') }},
+        case when charge_key in ('usage', 'provider_usage_report') then '1M Tokens' end as {{ adapter.quote('PricingUnit') }},
+        cast(null as {{ aicost_type_money() }}) as {{ adapter.quote('ListUnitPrice') }},
+        cast(null as {{ aicost_type_money() }}) as {{ adapter.quote('ContractedUnitPrice') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('x_TokenDirection') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('x_CacheAction') }},
+        cast(calls as {{ dbt.type_bigint() }}) as {{ adapter.quote('x_Calls') }},
+        cast(input_tokens as {{ dbt.type_bigint() }}) as {{ adapter.quote('x_InputTokens') }},
+        cast(output_tokens as {{ dbt.type_bigint() }}) as {{ adapter.quote('x_OutputTokens') }},
+        {{ aicost_to_money('cache_savings_usd') }} as {{ adapter.quote('x_CacheSavings') }}
 
     from allocated
 

@@ -25,7 +25,7 @@ with
 other_charges as (
 
     select * from {{ ref('export_focus_costs') }}
-    where "x_CostPool" <> 'usage'
+    where {{ adapter.quote('x_CostPool') }} <> 'usage'
 
 ),
 
@@ -149,21 +149,21 @@ sku_rows as (
 
     select
         {{ aicost_focus_charge_columns() }}
-        {{ dbt.concat(['provider', "'/'", 'model', "'/'", 'meter']) }} as "SkuId",
-        meter_name as "SkuMeter",
-        cast(null as {{ dbt.type_string() }}) as "SkuPriceId",
-        {{ aicost_to_money('tokens') }} as "ConsumedQuantity",
-        'Tokens' as "ConsumedUnit",
-        {{ aicost_to_money('tokens * cast(0.000001 as decimal(7, 6))') }} as "PricingQuantity",
-        '1M Tokens' as "PricingUnit",
-        {{ aicost_to_money(safe_divide('list_cost * 1000000', 'tokens')) }} as "ListUnitPrice",
-        {{ aicost_to_money(safe_divide('contracted_cost * 1000000', 'tokens')) }} as "ContractedUnitPrice",
-        token_direction as "x_TokenDirection",
-        cache_action as "x_CacheAction",
-        cast(calls as {{ dbt.type_bigint() }}) as "x_Calls",
-        cast(case when token_direction = 'input' then tokens else 0 end as {{ dbt.type_bigint() }}) as "x_InputTokens",
-        cast(case when token_direction = 'output' then tokens else 0 end as {{ dbt.type_bigint() }}) as "x_OutputTokens",
-        {{ aicost_to_money('cache_savings_usd') }} as "x_CacheSavings"
+        {{ dbt.concat(['provider', "'/'", 'model', "'/'", 'meter']) }} as {{ adapter.quote('SkuId') }},
+        meter_name as {{ adapter.quote('SkuMeter') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('SkuPriceId') }},
+        {{ aicost_to_money('tokens') }} as {{ adapter.quote('ConsumedQuantity') }},
+        'Tokens' as {{ adapter.quote('ConsumedUnit') }},
+        {{ aicost_to_money('tokens * cast(0.000001 as decimal(7, 6))') }} as {{ adapter.quote('PricingQuantity') }},
+        '1M Tokens' as {{ adapter.quote('PricingUnit') }},
+        {{ aicost_to_money(safe_divide('list_cost * 1000000', 'tokens')) }} as {{ adapter.quote('ListUnitPrice') }},
+        {{ aicost_to_money(safe_divide('contracted_cost * 1000000', 'tokens')) }} as {{ adapter.quote('ContractedUnitPrice') }},
+        token_direction as {{ adapter.quote('x_TokenDirection') }},
+        cache_action as {{ adapter.quote('x_CacheAction') }},
+        cast(calls as {{ dbt.type_bigint() }}) as {{ adapter.quote('x_Calls') }},
+        cast(case when token_direction = 'input' then tokens else 0 end as {{ dbt.type_bigint() }}) as {{ adapter.quote('x_InputTokens') }},
+        cast(case when token_direction = 'output' then tokens else 0 end as {{ dbt.type_bigint() }}) as {{ adapter.quote('x_OutputTokens') }},
+        {{ aicost_to_money('cache_savings_usd') }} as {{ adapter.quote('x_CacheSavings') }}
 
     from charges
     {#- a meter with no tokens, no calls and no cost says nothing #}

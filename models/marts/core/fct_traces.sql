@@ -13,6 +13,7 @@
     materialized='aicost_batched_incremental',
     unique_key='trace_id',
     batch_source='int_calls_priced',
+    partition_by=aicost_partition_by('trace_month'),
     on_schema_change='fail',
 ) }}
 {%- set role_groups = {

@@ -1,0 +1,372 @@
+"""One fixture world, built on DuckDB, PostgreSQL and Spark, gives the same figures to the cent.
+
+The world is the attribution engine's (tests/test_attribution.py: cache pooling, every shared-cost
+driver, invoice reconciliation, a trace) with the inputs of the unit-economics marts and a month
+of daily calls with a spike for the anomaly mart. DuckDB builds it from the raw folder;
+`aicost load` writes the same folder into PostgreSQL and into Spark (session mode, its metastore
+and tables under the test's folder), and each is built with `dbt build --target NAME`. Every
+relation of the marts schema is compared, row for row, with every column but the build's own
+stamps. Then more raw lines land (a new call, a replay, a correction that moves a call to
+another month, a late call of a built trace) and Spark builds incrementally: it must equal a
+full DuckDB build of both files.
+
+Spark runs in subprocesses (dbt, `aicost load`, a reader), one at a time: the metastore is an
+embedded Derby database that one process opens at a time."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ai_cost_attribution.project import dbt_environment, dbt_executable, run_dbt
+from conftest import BuiltWarehouse, contract_csv, event, write_jsonl
+from test_attribution import CALLS as ENGINE_CALLS
+from test_attribution import INPUTS as ENGINE_INPUTS
+from test_attribution import PROD
+from test_attribution import RATE_CARD as ENGINE_RATE_CARD
+from test_portability import TwoTargets, build_both, query_postgres
+
+# --- the world ---------------------------------------------------------------------------------
+
+RATE_CARD = ENGINE_RATE_CARD
+
+# January 1 to 24, feature `reports` of customer_d on gpt-4o-mini (0.15 per million input tokens):
+# 0.15 on odd days, 0.18 on even days, and a spike of 6.00 on the 24th, after 23 days of history
+# (var anomaly_min_history_days is 21, anomaly_min_excess_usd 5).
+JANUARY = [date(2026, 1, 1) + timedelta(days=offset) for offset in range(24)]
+
+
+def reports_tokens(day: date) -> int:
+    if day.day == 24:
+        return 40_000_000
+    return 1_000_000 if day.day % 2 else 1_200_000
+
+
+DAILY_CALLS = [
+    event(f"reports-{day.isoformat()}", occurred_at=f"{day.isoformat()}T08:00:00Z", model="gpt-4o-mini",
+          customer_id="customer_d", feature="reports", user_id="u9", input_tokens=reports_tokens(day),
+          output_tokens=0, **PROD)
+    for day in JANUARY
+]  # fmt: skip
+# 12 odd days x 0.15 + 11 even days x 0.18 + 6.00
+DAILY_COST = Decimal("12") * Decimal("0.15") + Decimal("11") * Decimal("0.18") + Decimal("6.00")
+
+CALLS = [*ENGINE_CALLS, *DAILY_CALLS]
+
+UNIT_ECONOMICS_INPUTS = {
+    "customers": contract_csv(
+        "customers",
+        [
+            {"customer_id": "acme", "customer_name": "Acme", "plan_tier": "pro"},
+            {"customer_id": "globex", "customer_name": "Globex", "plan_tier": "enterprise"},
+            {"customer_id": "customer_d", "customer_name": "D Corp", "plan_tier": "free"},
+        ],
+    ),
+    "customer_revenue": (
+        ["customer_id", "month", "revenue_usd"],
+        [
+            {"customer_id": "acme", "month": "2026-02-01", "revenue_usd": "300"},
+            {"customer_id": "globex", "month": "2026-02-01", "revenue_usd": "120"},
+            {"customer_id": "acme", "month": "2026-03-01", "revenue_usd": "310"},
+        ],
+    ),
+    "outcomes": (
+        ["outcome_id", "outcome_type", "occurred_at", "customer_id", "feature", "agent", "ticket_id", "trace_id"],
+        [
+            {
+                "outcome_id": "o1",
+                "outcome_type": "ticket_resolved",
+                "occurred_at": "2026-03-05T09:10:00Z",
+                "ticket_id": "TCK-1",
+                "trace_id": "t1",
+            },
+        ],
+    ),  # fmt: skip
+    "feature_owners": (
+        ["feature", "team", "product"],
+        [
+            {"feature": "chat", "team": "assistants", "product": "helpdesk"},
+            {"feature": "search", "team": "search", "product": "helpdesk"},
+            {"feature": "support", "team": "assistants", "product": "helpdesk"},
+            {"feature": "reports", "team": "analytics", "product": "insights"},
+        ],
+    ),
+}
+INPUTS = {**ENGINE_INPUTS, **UNIT_ECONOMICS_INPUTS}
+
+# The second file, for the incremental run.
+LATER_CALLS = [
+    # a new February call: the February shared pools and the invoice difference are spread again
+    event("c6", occurred_at="2026-02-11T12:00:00Z", customer_id="globex", feature="search", user_id="u5",
+          input_tokens=2_000, output_tokens=0, **PROD),
+    # an exact replay of c2: a duplicate reject, nothing changes
+    next(call for call in ENGINE_CALLS if call["request_id"] == "c2"),
+    # a correction of c3, later: it moves from February to March (its partition on Spark)
+    {**next(call for call in ENGINE_CALLS if call["request_id"] == "c3"), "occurred_at": "2026-03-01T00:00:00Z"},
+    # a late tool call of trace t1, built on the first run
+    event("t_tool", trace_id="t1", call_role="tool", model="gpt-4o-mini", occurred_at="2026-03-05T09:00:01Z",
+          input_tokens=300, output_tokens=10),
+]  # fmt: skip
+
+# What a build stamps (run time, landing time, its id, the fingerprint of its inputs): never equal
+# twice; and which anomaly model scored (the Python model on DuckDB, its SQL twin elsewhere).
+BUILD_STAMPS = {"processed_through", "landed_at", "built_at", "invocation_id", "reference_fingerprint", "scored_by"}
+
+# --- Spark in subprocesses ---------------------------------------------------------------------
+
+READER = """
+import json, sys
+from decimal import Decimal
+from ai_cost_attribution.targets import connect
+
+def encode(value):
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if hasattr(value, "hour"):
+        return {"time": value.isoformat()}
+    if hasattr(value, "isoformat"):
+        return {"date": value.isoformat()}
+    return value
+
+queries = json.load(sys.stdin)
+with connect("spark") as warehouse:
+    answers = {name: [[encode(v) for v in row] for row in warehouse.rows(sql)] for name, sql in queries.items()}
+json.dump(answers, sys.stdout)
+"""
+
+
+def spark_missing() -> str | None:
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
+        return "pyspark and dbt-spark are not installed (.venv/bin/uv pip install -e '.[dev,spark]')"
+    if shutil.which("java") is None:
+        return "no java on PATH (Spark needs Java 17)"
+    return None
+
+
+@dataclass
+class SparkProject:
+    """The project copy of a built world, pointed at a Spark metastore and tables of its own."""
+
+    project_dir: Path
+    spark_dir: Path
+
+    def environment(self) -> dict[str, str]:
+        environment = dbt_environment(self.project_dir / "unused.duckdb")
+        environment.update(AICOST_PROJECT_DIR=str(self.project_dir), AICOST_SPARK_DIR=str(self.spark_dir))
+        return environment
+
+    def run(self, command: list[str], stdin: str | None = None) -> tuple[subprocess.CompletedProcess[str], float]:
+        started = time.monotonic()
+        result = subprocess.run(
+            command, cwd=self.project_dir, env=self.environment(), input=stdin,
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return result, time.monotonic() - started
+
+    def load(self, raw_path: str) -> float:
+        aicost = str(Path(dbt_executable()).parent / "aicost")
+        loaded, seconds = self.run([aicost, "load", "--target", "spark", "--raw", raw_path])
+        assert loaded.returncode == 0, loaded.stdout + loaded.stderr[-4000:]
+        return seconds
+
+    def build(self, command: str = "build") -> float:
+        dbt = [dbt_executable(), command, "--target", "spark", "--project-dir", str(self.project_dir)]
+        built, seconds = self.run([*dbt, "--profiles-dir", str(self.project_dir)])
+        assert built.returncode == 0, f"dbt {command} on spark failed:\n{built.stdout[-10000:]}"
+        return seconds
+
+    def read(self, queries: dict[str, str]) -> dict[str, list[tuple]]:
+        read, _ = self.run([sys.executable, "-c", READER], stdin=json.dumps(queries))
+        assert read.returncode == 0, read.stderr[-4000:]
+        return {name: [tuple(decode(v) for v in row) for row in rows] for name, rows in json.loads(read.stdout).items()}
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "decimal" in value:
+            return Decimal(value["decimal"])
+        return datetime.fromisoformat(value["time"]) if "time" in value else date.fromisoformat(value["date"])
+    return value
+
+
+# --- comparing ---------------------------------------------------------------------------------
+
+
+def canonical(rows: list[tuple]) -> list[tuple]:
+    """Rows in an engine-free form, sorted: decimals by value to 11 places, times in UTC as text,
+    doubles to ten decimals (a ratio's last bits differ between engines, never its cents)."""
+
+    def value(v: Any) -> Any:
+        if isinstance(v, Decimal) and v.as_tuple().exponent < -12:
+            v = float(v)  # not money (12 places): a ratio PostgreSQL divides in numeric, DuckDB in double
+        if isinstance(v, Decimal):
+            # 11 places: Spark subtracts two decimal(38, 12) into decimal(38, 11) (its precision
+            # rule for a result needing 39 digits), e.g. the scorecard's change
+            return format(v.quantize(Decimal("1E-11")).normalize(), "f")
+        if isinstance(v, datetime):
+            return (v.astimezone(UTC).replace(tzinfo=None) if v.tzinfo else v).isoformat()
+        if isinstance(v, date):
+            return v.isoformat()
+        if isinstance(v, float):
+            return format(round(v, 10) + 0.0, ".10f")
+        if isinstance(v, bool) or v is None:
+            return v
+        return str(v) if isinstance(v, int) else v
+
+    converted = [tuple(value(v) for v in row) for row in rows]
+    return sorted(converted, key=lambda row: [(v is None, str(v)) for v in row])
+
+
+def mart_queries(duckdb: BuiltWarehouse, quote: str) -> dict[str, str]:
+    """A query per relation of the marts schema: its columns but the build stamps, each name
+    quoted with `quote` (the FOCUS exports' names are mixed case)."""
+    columns = duckdb.rows(
+        "select table_name, column_name from information_schema.columns where table_schema = 'marts'"
+        " order by table_name, ordinal_position"
+    )
+    by_relation: dict[str, list[str]] = {}
+    for relation, column in columns:
+        if column not in BUILD_STAMPS:
+            by_relation.setdefault(relation, []).append(f"{quote}{column}{quote}")
+    return {relation: f"select {', '.join(names)} from marts.{relation}" for relation, names in by_relation.items()}
+
+
+LEDGER_BY_MONTH_TYPE_PROVIDER = (
+    "select ledger_month, cost_type, provider, sum(amount_usd) from marts.fct_cost_ledger group by 1, 2, 3"
+)
+LEDGER_TOTAL = "select sum(amount_usd) from marts.fct_cost_ledger"
+
+
+@dataclass
+class ThreeEngines:
+    both: TwoTargets
+    queries: dict[str, str]
+    spark: dict[str, list[tuple]]
+    spark_incremental: dict[str, list[tuple]]
+    full_refresh: BuiltWarehouse
+    seconds: dict[str, float]
+
+    def duckdb(self, name: str) -> list[tuple]:
+        return canonical(self.both.duckdb.rows(self.queries[name]))
+
+    def postgres(self, name: str) -> list[tuple]:
+        return canonical(query_postgres(self.both.database, self.queries[name]))
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> ThreeEngines:
+    missing = spark_missing()
+    if missing and os.environ.get("AICOST_REQUIRE_SPARK") == "1":
+        pytest.fail(f"AICOST_REQUIRE_SPARK=1 but {missing}")
+    if missing:
+        pytest.skip(missing)
+    root = tmp_path_factory.mktemp("engines")
+    both = build_both(
+        root, "aicost_engines", {}, load_command=True,
+        usage={"calls.jsonl": CALLS}, csv_inputs=INPUTS, rate_card_rows=RATE_CARD,
+    )  # fmt: skip
+    ledger = {"ledger_by_month_type_provider": LEDGER_BY_MONTH_TYPE_PROVIDER, "ledger_total": LEDGER_TOTAL}
+    queries = {**mart_queries(both.duckdb, '"'), **ledger}
+    spark_queries = {**mart_queries(both.duckdb, "`"), **ledger}
+    spark = SparkProject(both.duckdb.project_dir, root / "spark")
+    # the raw folder as the DuckDB build named it (relative to the project), so file names match
+    raw_folder = both.duckdb.dbt_vars["raw_path"]
+    seconds = {"load": spark.load(raw_folder), "build": spark.build()}
+    first = spark.read(spark_queries)
+
+    write_jsonl(both.duckdb.raw_path / "usage" / "later.jsonl", LATER_CALLS)
+    seconds["load_incremental"] = spark.load(raw_folder)
+    # the models only: the full build above ran every test on Spark, and Spark's cost is per node
+    seconds["run_incremental"] = spark.build("run")
+    incremental = spark.read(spark_queries)
+    # the full refresh: the same folder (the same file names), built from scratch on DuckDB
+    raw_path, project_dir, db_path = both.duckdb.raw_path, both.duckdb.project_dir, root / "full_refresh.duckdb"
+    rebuilt = run_dbt(
+        ["build"], dbt_vars={"raw_path": raw_folder}, project_dir=project_dir, db_path=db_path, capture_output=True
+    )
+    assert rebuilt.returncode == 0, rebuilt.stdout[-6000:]
+    full_refresh = BuiltWarehouse(db_path, raw_path, project_dir, rebuilt, {"raw_path": raw_folder})
+    print(f"spark seconds: {seconds}")
+    return ThreeEngines(both, queries, first, incremental, full_refresh, seconds)
+
+
+def test_the_world_has_every_figure_to_compare(engines: ThreeEngines) -> None:
+    """Not a comparison of empty tables: the calls, the pools, the reconciliation, the anomaly."""
+    duckdb = engines.both.duckdb
+    assert duckdb.scalar("select count(*) from marts.fct_llm_calls") == len(CALLS)
+    # tests/test_attribution.py's hand-computed ledger plus the January daily calls
+    assert duckdb.scalar(LEDGER_TOTAL) == Decimal("489.124773") + DAILY_COST
+    assert duckdb.scalar("select count(distinct cost_pool) from marts.mart_shared_cost_pools") >= 8
+    assert duckdb.scalar("select count(*) from marts.mart_invoice_reconciliation") >= 2
+    flagged = duckdb.rows(
+        "select dimension, dimension_value, cost_date from marts.mart_cost_anomalies where is_anomaly order by 1"
+    )
+    assert [(dimension, value, day.isoformat()) for dimension, value, day in flagged] == [
+        ("customer_id", "customer_d", "2026-01-24"),
+        ("feature", "reports", "2026-01-24"),
+    ]
+    assert duckdb.scalar("select count(*) from marts.mart_customer_unit_economics") > 0
+
+
+@pytest.mark.parametrize(
+    "relation",
+    [
+        "fct_llm_calls",
+        "ledger_by_month_type_provider",
+        "ledger_total",
+        "fct_cost_ledger",
+        "mart_shared_cost_pools",
+        "mart_invoice_reconciliation",
+        "fct_traces",
+        "mart_cost_anomalies",
+        "mart_customer_unit_economics",
+        "mart_feature_unit_economics",
+        "mart_agent_unit_economics",
+        "mart_plan_tier_unit_economics",
+        "mart_feature_outcome_economics",
+        "mart_feature_routing_coverage",
+        "mart_model_mix",
+        "mart_unit_economics_scorecard",
+        "mart_usage_by_environment",
+    ],
+)
+def test_the_named_figures_are_identical_on_three_engines(engines: ThreeEngines, relation: str) -> None:
+    on_duckdb = engines.duckdb(relation)
+    assert on_duckdb, f"{relation} is empty on DuckDB: the comparison would prove nothing"
+    assert engines.postgres(relation) == on_duckdb
+    assert canonical(engines.spark[relation]) == on_duckdb
+
+
+def test_every_mart_is_identical_on_three_engines(engines: ThreeEngines) -> None:
+    differing = [
+        relation
+        for relation in engines.queries
+        if not (engines.postgres(relation) == engines.duckdb(relation) == canonical(engines.spark[relation]))
+    ]
+    assert differing == []
+
+
+def test_an_incremental_spark_run_equals_a_full_refresh(engines: ThreeEngines) -> None:
+    reference = engines.full_refresh
+    assert reference.scalar("select count(*) from marts.fct_llm_calls") == len(CALLS) + 2  # c6 and t_tool
+    assert reference.scalar("select occurred_at from marts.fct_llm_calls where request_id = 'c3'").month == 3
+    differing = [
+        relation
+        for relation, sql in engines.queries.items()
+        if canonical(engines.spark_incremental[relation]) != canonical(reference.rows(sql))
+    ]
+    assert differing == []
+    # and the run changed something: the new call and the moved one
+    assert canonical(engines.spark_incremental["fct_llm_calls"]) != canonical(engines.spark["fct_llm_calls"])
