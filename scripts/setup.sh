@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install the pinned dependencies (idempotent: a second run installs nothing).
 # AICOST_EXTRAS names the extras of pyproject.toml to install (default `dev`; scripts/test.sh
-# installs `dev,spark`, which adds pyspark, ~400 MB, for the three-engine test).
+# installs `dev,spark` with AICOST_TEST_SPARK=1: pyspark, ~400 MB, for the three-engine test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -20,7 +20,6 @@ import pytest
 from ai_cost_attribution import project
 from ai_cost_attribution.contract import rate_card_columns, raw_csv_sources, seed_column_types
 from ai_cost_attribution.project import run_dbt
-from parse_cache import WORLD_DB_PATH, WORLD_RAW_PATH, start_from_saved_parse
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -44,7 +43,7 @@ class BuiltWarehouse:
     raw_path: Path
     project_dir: Path
     build: subprocess.CompletedProcess[str]
-    # the vars it was built with (raw_path relative to project_dir): a rebuild must name the same files
+    # the vars it was built with: a rebuild must name the same files
     dbt_vars: dict[str, Any] = field(default_factory=dict)
 
     def dbt(
@@ -55,8 +54,7 @@ class BuiltWarehouse:
             list(arguments),
             dbt_vars={**self.dbt_vars, **(extra_vars or {})},
             project_dir=self.project_dir,
-            # the same relative path as the build, so dbt keeps the world's saved parse
-            db_path=WORLD_DB_PATH if self.db_path == self.project_dir.parent / "warehouse.duckdb" else self.db_path,
+            db_path=self.db_path,
             capture_output=True,
         )
 
@@ -151,13 +149,12 @@ def build_world(
     for table_name, (columns, rows) in (csv_inputs or {}).items():
         write_csv(raw_path / f"{table_name}.csv", rows, columns)
     project_dir = copy_project(root / "project", rate_card_rows, model_alias_rows)
-    world_vars = {"raw_path": WORLD_RAW_PATH, **(dbt_vars or {})}
-    start_from_saved_parse(project_dir, world_vars, REPOSITORY)
+    world_vars = {"raw_path": str(raw_path), **(dbt_vars or {})}
     result = run_dbt(
         list(command),
         dbt_vars=world_vars,
         project_dir=project_dir,
-        db_path=WORLD_DB_PATH,
+        db_path=root / "warehouse.duckdb",
         capture_output=True,
     )
     if expect_success and result.returncode != 0:

@@ -281,7 +281,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> ThreeEngines:
     queries = {**mart_queries(both.duckdb, '"'), **ledger}
     spark_queries = {**mart_queries(both.duckdb, "`"), **ledger}
     spark = SparkProject(both.duckdb.project_dir, root / "spark")
-    # the raw folder as the DuckDB build named it (relative to the project), so file names match
+    # the raw folder as the DuckDB build named it, so file names match
     raw_folder = both.duckdb.dbt_vars["raw_path"]
     seconds = {"load": spark.load(raw_folder), "build": spark.build()}
     first = spark.read(spark_queries)

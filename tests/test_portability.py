@@ -140,7 +140,7 @@ def build_both(
     built = build_world(root, dbt_vars=dbt_vars, **world)
     recreate_database(database)
     if load_command:
-        raw_folder = built.dbt_vars["raw_path"]  # as the DuckDB build named it, from the project folder
+        raw_folder = built.dbt_vars["raw_path"]  # as the DuckDB build named it
         loaded = aicost(built.project_dir, database, "load", "--target", "postgres", "--raw", raw_folder)
         assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     else:
