@@ -643,7 +643,8 @@ def copy_world(world: BuiltWarehouse, tmp_path: Path) -> BuiltWarehouse:
     shutil.copytree(world.raw_path, root / "raw")
     shutil.copytree(world.project_dir, root / "project", ignore=shutil.ignore_patterns("target", "logs"))
     shutil.copy2(world.db_path, root / "warehouse.duckdb")
-    return BuiltWarehouse(root / "warehouse.duckdb", root / "raw", root / "project", world.build, world.dbt_vars)
+    copied_vars = {**world.dbt_vars, "raw_path": str(root / "raw")}  # the copy's own raw folder
+    return BuiltWarehouse(root / "warehouse.duckdb", root / "raw", root / "project", world.build, copied_vars)
 
 
 @pytest.fixture
