@@ -149,7 +149,7 @@ json.dump(answers, sys.stdout)
 
 def spark_missing() -> str | None:
     if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
-        return "pyspark and dbt-spark are not installed (.venv/bin/uv pip install -e '.[dev,spark]')"
+        return "pyspark and dbt-spark are not installed (AICOST_TEST_SPARK=1 bash scripts/test.sh installs them)"
     if shutil.which("java") is None:
         return "no java on PATH (Spark needs Java 17)"
     return None
