@@ -5,7 +5,6 @@ card) and built with `dbt build` into its own DuckDB file, exactly as a user wou
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import subprocess
@@ -59,8 +58,7 @@ class BuiltWarehouse:
         )
 
     def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        # from the project folder, as dbt ran: the staging views name the raw folder relative to it
-        with contextlib.chdir(self.project_dir), duckdb.connect(str(self.db_path), read_only=True) as connection:
+        with duckdb.connect(str(self.db_path), read_only=True) as connection:
             return connection.execute(sql, parameters or []).fetchall()
 
     def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
@@ -68,7 +66,7 @@ class BuiltWarehouse:
         return result[0][0] if result else None
 
     def dicts(self, sql: str, parameters: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-        with contextlib.chdir(self.project_dir), duckdb.connect(str(self.db_path), read_only=True) as connection:
+        with duckdb.connect(str(self.db_path), read_only=True) as connection:
             cursor = connection.execute(sql, parameters or [])
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
