@@ -19,6 +19,7 @@ import pytest
 from ai_cost_attribution import project
 from ai_cost_attribution.contract import rate_card_columns, raw_csv_sources, seed_column_types
 from ai_cost_attribution.project import run_dbt
+from parse_cache import WORLD_DB_PATH, cli_vars, start_from_saved_parse
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -42,20 +43,14 @@ class BuiltWarehouse:
     raw_path: Path
     project_dir: Path
     build: subprocess.CompletedProcess[str]
-    # the vars it was built with: a rebuild must name the same files
+    # the vars it was built with, raw_path included: a rebuild must name the same files
     dbt_vars: dict[str, Any] = field(default_factory=dict)
 
     def dbt(
         self, arguments: Sequence[str], extra_vars: Mapping[str, Any] | None = None
     ) -> subprocess.CompletedProcess[str]:
         """Run dbt again in this world, with the vars it was built with (and `extra_vars`)."""
-        return run_dbt(
-            list(arguments),
-            dbt_vars={**self.dbt_vars, **(extra_vars or {})},
-            project_dir=self.project_dir,
-            db_path=self.db_path,
-            capture_output=True,
-        )
+        return run_world_dbt(arguments, {**self.dbt_vars, **(extra_vars or {})}, self.project_dir, self.db_path)
 
     def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.db_path), read_only=True) as connection:
@@ -75,6 +70,21 @@ class BuiltWarehouse:
         found = self.dicts("select * from marts.fct_llm_calls where request_id = ?", [request_id])
         assert len(found) == 1, f"expected one call {request_id}, found {len(found)}"
         return found[0]
+
+
+def run_world_dbt(
+    arguments: Sequence[str], dbt_vars: Mapping[str, Any], project_dir: Path, db_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """dbt in a fixture world the way that keeps its saved parse (tests/parse_cache.py): the raw
+    folder through AICOST_RAW_PATH, the warehouse relative to the project when it sits beside it."""
+    return run_dbt(
+        list(arguments),
+        dbt_vars=cli_vars(dbt_vars),
+        project_dir=project_dir,
+        db_path=WORLD_DB_PATH if db_path == project_dir.parent / WORLD_DB_PATH.name else db_path,
+        capture_output=True,
+        raw_path=Path(dbt_vars["raw_path"]) if "raw_path" in dbt_vars else None,
+    )
 
 
 def write_jsonl(path: Path, lines: Iterable[Mapping[str, Any] | str]) -> None:
@@ -148,13 +158,8 @@ def build_world(
         write_csv(raw_path / f"{table_name}.csv", rows, columns)
     project_dir = copy_project(root / "project", rate_card_rows, model_alias_rows)
     world_vars = {"raw_path": str(raw_path), **(dbt_vars or {})}
-    result = run_dbt(
-        list(command),
-        dbt_vars=world_vars,
-        project_dir=project_dir,
-        db_path=root / "warehouse.duckdb",
-        capture_output=True,
-    )
+    start_from_saved_parse(project_dir, world_vars, REPOSITORY)
+    result = run_world_dbt(command, world_vars, project_dir, root / "warehouse.duckdb")
     if expect_success and result.returncode != 0:
         pytest.fail(f"dbt {' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
     return BuiltWarehouse(

@@ -72,8 +72,10 @@
 {%- endmacro %}
 
 {% macro aicost_raw_folder(folder) -%}
-    {#- A folder of var('raw_path') (the raw_path itself for ''). -#}
-    {%- set raw_path = (var('raw_path') | string).rstrip('/') -%}
+    {#- A folder of the raw folder (the raw folder itself for ''): var('raw_path'), else the
+        AICOST_RAW_PATH environment variable, else demo/raw. Read only while dbt runs (the landing
+        hook returns before this while dbt parses), so a new folder never costs a new parse. -#}
+    {%- set raw_path = ((var('raw_path') or env_var('AICOST_RAW_PATH', 'demo/raw')) | string).rstrip('/') -%}
     {{ return(raw_path ~ ('/' ~ folder if folder else '')) }}
 {%- endmacro %}
 

@@ -102,18 +102,25 @@ def run_dbt(
     project_dir: Path | None = None,
     db_path: Path | None = None,
     capture_output: bool = False,
+    raw_path: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run one dbt command in the project folder (so relative paths resolve the same everywhere)."""
+    """Run one dbt command in the project folder (so relative paths resolve the same everywhere).
+
+    `raw_path` names the raw folder through AICOST_RAW_PATH rather than a var: dbt reuses a saved
+    parse only for the same vars, and the landing reads the folder only while dbt runs."""
     root = project_dir or project_root()
     database = db_path or warehouse_path()
-    database.parent.mkdir(parents=True, exist_ok=True)
+    (root / database).parent.mkdir(parents=True, exist_ok=True)
     command = [dbt_executable(), *arguments, "--project-dir", str(root), "--profiles-dir", str(root)]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
+    environment = dbt_environment(database)
+    if raw_path is not None:
+        environment["AICOST_RAW_PATH"] = str(raw_path)
     return subprocess.run(
         command,
         cwd=root,
-        env=dbt_environment(database),
+        env=environment,
         text=True,
         capture_output=capture_output,
         check=False,
