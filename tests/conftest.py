@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
+import dbt_in_process
 from ai_cost_attribution import project
 from ai_cost_attribution.contract import rate_card_columns, raw_csv_sources, seed_column_types
 from ai_cost_attribution.project import run_dbt
@@ -76,14 +77,19 @@ def run_world_dbt(
     arguments: Sequence[str], dbt_vars: Mapping[str, Any], project_dir: Path, db_path: Path
 ) -> subprocess.CompletedProcess[str]:
     """dbt in a fixture world the way that keeps its saved parse (tests/parse_cache.py): the raw
-    folder through AICOST_RAW_PATH, the warehouse relative to the project when it sits beside it."""
-    return run_dbt(
-        list(arguments),
-        dbt_vars=cli_vars(dbt_vars),
-        project_dir=project_dir,
-        db_path=WORLD_DB_PATH if db_path == project_dir.parent / WORLD_DB_PATH.name else db_path,
-        capture_output=True,
-        raw_path=Path(dbt_vars["raw_path"]) if "raw_path" in dbt_vars else None,
+    folder through AICOST_RAW_PATH, the warehouse relative to the project when it sits beside it;
+    in this process (tests/dbt_in_process.py) unless AICOST_TEST_DBT_SUBPROCESS=1."""
+    warehouse = WORLD_DB_PATH if db_path == project_dir.parent / WORLD_DB_PATH.name else db_path
+    raw_path = Path(dbt_vars["raw_path"]) if "raw_path" in dbt_vars else None
+    if not dbt_in_process.in_process():
+        return run_dbt(
+            list(arguments), dbt_vars=cli_vars(dbt_vars), project_dir=project_dir, db_path=warehouse,
+            capture_output=True, raw_path=raw_path,
+        )  # fmt: skip
+    given = cli_vars(dbt_vars)
+    environment = {"AICOST_DB_PATH": str(warehouse), **({"AICOST_RAW_PATH": str(raw_path)} if raw_path else {})}
+    return dbt_in_process.invoke(
+        [*arguments, *(["--vars", json.dumps(given)] if given else [])], project_dir, environment
     )
 
 

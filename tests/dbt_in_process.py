@@ -1,0 +1,77 @@
+"""dbt inside the test worker's own process, for the fixture worlds.
+
+A `dbt` subprocess spends about eight seconds outside the build itself: importing dbt and its
+adapters, reading the saved parse, writing artifacts and tearing the interpreter down. A suite of
+about 150 world builds pays that once per worker instead through dbt's programmatic entry point
+(`dbtRunner`), which runs the same CLI command with the same flags. What the process shares is
+made per invocation: the environment variables dbt reads, the working folder (worlds name their
+warehouse relative to the project), the captured output, and the DuckDB database the adapter keeps
+open, which is closed so that the test can read the file afterwards.
+
+AICOST_TEST_DBT_SUBPROCESS=1 runs every world's dbt as a subprocess instead (as a user would)."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import os
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+from ai_cost_attribution import project
+
+# dbt's exit codes (dbt.cli.exceptions.ExitCodes): a failed node, an error that stopped the run
+FAILED, STOPPED = 1, 2
+
+
+def in_process() -> bool:
+    return os.environ.get("AICOST_TEST_DBT_SUBPROCESS") != "1"
+
+
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _close_duckdb() -> None:
+    """dbt-duckdb keeps its database open for the process's next invocation; a test reading the
+    file (read-only, another configuration) must find it closed."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
+    gc.collect()
+
+
+def invoke(
+    arguments: Sequence[str], project_dir: Path, environment: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`dbt <arguments>` in `project_dir` with `environment` added, as a finished process would
+    report it (exit code, captured output)."""
+    from dbt.cli.main import dbtRunner
+
+    command = [*arguments, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    out, err = io.StringIO(), io.StringIO()
+    quiet = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    with _environment({**quiet, **environment}), contextlib.chdir(project_dir):
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                result = dbtRunner().invoke(command)
+        finally:
+            _close_duckdb()
+    code = 0 if result.success else STOPPED if result.exception is not None else FAILED
+    errors = err.getvalue() + (f"{type(result.exception).__name__}: {result.exception}\n" if result.exception else "")
+    return subprocess.CompletedProcess([project.dbt_executable(), *command], code, out.getvalue(), errors)
