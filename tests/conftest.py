@@ -197,15 +197,17 @@ def event(request_id: str, **fields: Any) -> dict[str, Any]:
 # worker is left running one alone at the end (the order of the files' times in CI, longest first).
 LONGEST_FIRST = (
     "test_engines.py",
-    "test_portability.py",
-    "test_app.py",
-    "test_incremental.py",
-    "test_no_line_breaks_a_build.py",
-    "test_config_checks.py",
-    "test_app_browser.py",
-    "test_standalone.py",
     "test_bench.py",
+    "test_app_browser.py",
+    "test_app.py",
+    "test_portability.py",
     "test_property_every_source.py",
+    "test_no_line_breaks_a_build.py",
+    "test_langfuse_robustness.py",
+    "test_otel_robustness.py",
+    "test_litellm_sources.py",
+    "test_incremental.py",
+    "test_scorecard.py",
 )
 
 
