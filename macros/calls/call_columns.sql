@@ -25,20 +25,12 @@
     {%- if not is_incremental() or not execute -%}
         {{ return({'predicate': '1 = 1', 'fingerprint': fingerprint}) }}
     {%- endif -%}
-    {%- set stored = run_query(
-        "select cast(max(processed_through) as " ~ dbt.type_string() ~ ")"
-        ~ (", max(reference_fingerprint), min(reference_fingerprint), (select " ~ fingerprint ~ ")"
-           if reference_relations else "")
-        ~ " from " ~ this_relation).rows[0] -%}
-    {%- if stored[0] is none -%}
-        {{ return({'predicate': '1 = 1', 'fingerprint': fingerprint}) }}
-    {%- endif -%}
-    {%- if reference_relations and (stored[1] != stored[3] or stored[2] != stored[3]) -%}
-        {{ log("aicost: a reference input of " ~ this_relation ~ " changed; rebuilding all of its rows", info=true) }}
+    {%- set stored = aicost_stored_stamps(this_relation, fingerprint if reference_relations else none) -%}
+    {%- if stored.processed_through is none or stored.reference_changed -%}
         {{ return({'predicate': '1 = 1', 'fingerprint': fingerprint}) }}
     {%- endif -%}
     {{ return({
-        'predicate': "processed_through > cast(" ~ aicost_sql_string(stored[0]) ~ " as "
+        'predicate': "processed_through > cast(" ~ aicost_sql_string(stored.processed_through) ~ " as "
                      ~ api.Column.translate_type('timestamp') ~ ")",
         'fingerprint': fingerprint,
     }) }}

@@ -79,6 +79,25 @@
     cast(struct({{ alias }}.*) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{% macro aicost_stored_stamps(this_relation, fingerprint) -%}
+    {#- What an incremental model's own rows say (run while the model executes): the latest
+        processed_through they stamp (none when there are no rows), and whether `fingerprint` (SQL
+        of the reference inputs' fingerprint, none when the model has no reference inputs) differs
+        from the one stamped on any row. A row stamped with no fingerprint counts as changed: its
+        references are unknown, so rebuilding is the safe answer. Returns a dict. -#}
+    {%- set stored = run_query(
+        "select cast(max(processed_through) as " ~ dbt.type_string() ~ ")"
+        ~ (", max(reference_fingerprint), min(reference_fingerprint), (select " ~ fingerprint ~ ")"
+           ~ ", count(*) - count(reference_fingerprint)" if fingerprint is not none else "")
+        ~ " from " ~ this_relation).rows[0] -%}
+    {%- set changed = fingerprint is not none and stored[0] is not none
+        and (stored[1] != stored[3] or stored[2] != stored[3] or stored[4] > 0) -%}
+    {%- if changed -%}
+        {{ log("aicost: a reference input of " ~ this_relation ~ " changed; rebuilding all of its rows", info=true) }}
+    {%- endif -%}
+    {{ return({'processed_through': stored[0], 'reference_changed': changed}) }}
+{%- endmacro %}
+
 {% macro aicost_incremental_batch(this_relation, lines_relation, reference_relations=[]) -%}
     {#- For an incremental model fed by int_usage_events_validated (`lines_relation`): what it has
         processed through, what is new and how far back relatives are looked up. Returns a dict:
@@ -97,16 +116,8 @@
         {{ return({'has_new_lines': false, 'processed_through': placeholder,
                    'landed_through': placeholder, 'since': placeholder, 'fingerprint': fingerprint}) }}
     {%- endif -%}
-    {%- set stored = run_query(
-        "select cast(max(processed_through) as " ~ dbt.type_string() ~ ")"
-        ~ (", max(reference_fingerprint), min(reference_fingerprint), (select " ~ fingerprint ~ ")"
-           if reference_relations else "")
-        ~ " from " ~ this_relation).rows[0] -%}
-    {%- set processed = stored[0] -%}
-    {%- if reference_relations and stored[1] is not none and (stored[1] != stored[3] or stored[2] != stored[3]) -%}
-        {{ log("aicost: a reference input of " ~ this_relation ~ " changed; rebuilding all of its rows", info=true) }}
-        {%- set processed = none -%}
-    {%- endif -%}
+    {%- set stored = aicost_stored_stamps(this_relation, fingerprint if reference_relations else none) -%}
+    {%- set processed = none if stored.reference_changed else stored.processed_through -%}
     {%- set processed_through = "cast(" ~ (aicost_sql_string(processed) if processed is not none else 'null')
         ~ " as " ~ timestamp_type ~ ")" -%}
     {%- set new_filter = (" and landed_at > " ~ processed_through) if processed is not none else '' -%}
