@@ -86,10 +86,10 @@ def run_world_dbt(
             list(arguments), dbt_vars=cli_vars(dbt_vars), project_dir=project_dir, db_path=warehouse,
             capture_output=True, raw_path=raw_path,
         )  # fmt: skip
-    given = cli_vars(dbt_vars)
-    environment = {"AICOST_DB_PATH": str(warehouse), **({"AICOST_RAW_PATH": str(raw_path)} if raw_path else {})}
     return dbt_in_process.invoke(
-        [*arguments, *(["--vars", json.dumps(given)] if given else [])], project_dir, environment
+        project.dbt_arguments(list(arguments), project_dir, cli_vars(dbt_vars)),
+        project_dir,
+        project.dbt_environment(warehouse, raw_path),
     )
 
 

@@ -59,14 +59,15 @@ def _close_duckdb() -> None:
 def invoke(
     arguments: Sequence[str], project_dir: Path, environment: Mapping[str, str]
 ) -> subprocess.CompletedProcess[str]:
-    """`dbt <arguments>` in `project_dir` with `environment` added, as a finished process would
-    report it (exit code, captured output)."""
+    """dbt with `arguments` (those of project.dbt_arguments) in `project_dir`, under `environment`
+    (that of project.dbt_environment), as a finished process would report it (exit code, captured
+    output)."""
     from dbt.cli.main import dbtRunner
 
-    command = [*arguments, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    command = list(arguments)
     out, err = io.StringIO(), io.StringIO()
-    quiet = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    with _environment({**quiet, **environment}), contextlib.chdir(project_dir):
+    changed = {name: value for name, value in environment.items() if os.environ.get(name) != value}
+    with _environment(changed), contextlib.chdir(project_dir):
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 result = dbtRunner().invoke(command)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import atexit
 import json
 import shutil
-import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Mapping
@@ -52,11 +51,9 @@ def _session_folder() -> Path:
 def _parse_pristine_copy(dbt_vars: Mapping[str, Any], repository: Path) -> Path | None:
     root = _session_folder() / f"parsed_{len(_saved)}"
     project_dir = project.copy_project(root / "project", repository)
-    command = [project.dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dict(dbt_vars))]
-    environment = project.dbt_environment(WORLD_DB_PATH)
-    done = subprocess.run(command, cwd=project_dir, env=environment, capture_output=True, text=True, check=False)
+    done = project.run_dbt(
+        ["parse"], dbt_vars=dict(dbt_vars), project_dir=project_dir, db_path=WORLD_DB_PATH, capture_output=True
+    )
     saved = project_dir / SAVED_PARSE
     # a parse that fails is left to the world's own build to report
     return saved if done.returncode == 0 and saved.is_file() else None

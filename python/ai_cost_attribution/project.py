@@ -80,13 +80,22 @@ def warehouse_path() -> Path:
     return path
 
 
-def dbt_environment(db_path: Path | None = None) -> dict[str, str]:
-    """Environment for a dbt subprocess: no telemetry or version checks, the warehouse path set."""
+def dbt_environment(db_path: Path | None = None, raw_path: Path | None = None) -> dict[str, str]:
+    """Environment for a dbt subprocess: no telemetry or version checks, the warehouse path set,
+    and the raw folder when given (AICOST_RAW_PATH: see :func:`run_dbt`)."""
     env = dict(os.environ)
     env.setdefault("DO_NOT_TRACK", "1")
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env["AICOST_DB_PATH"] = str(db_path or warehouse_path())
+    if raw_path is not None:
+        env["AICOST_RAW_PATH"] = str(raw_path)
     return env
+
+
+def dbt_arguments(arguments: list[str], root: Path, dbt_vars: dict[str, object] | None = None) -> list[str]:
+    """The arguments of one dbt command run in the project folder `root` (after `dbt`)."""
+    command = [*arguments, "--project-dir", str(root), "--profiles-dir", str(root)]
+    return command + ["--vars", json.dumps(dbt_vars)] if dbt_vars else command
 
 
 def dbt_executable() -> str:
@@ -111,16 +120,10 @@ def run_dbt(
     root = project_dir or project_root()
     database = db_path or warehouse_path()
     (root / database).parent.mkdir(parents=True, exist_ok=True)
-    command = [dbt_executable(), *arguments, "--project-dir", str(root), "--profiles-dir", str(root)]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars)]
-    environment = dbt_environment(database)
-    if raw_path is not None:
-        environment["AICOST_RAW_PATH"] = str(raw_path)
     return subprocess.run(
-        command,
+        [dbt_executable(), *dbt_arguments(arguments, root, dbt_vars)],
         cwd=root,
-        env=environment,
+        env=dbt_environment(database, raw_path),
         text=True,
         capture_output=capture_output,
         check=False,
