@@ -129,7 +129,8 @@ def cost_fields_valid(line: str) -> bool:
         return False
     counts: dict[str, Decimal] = {}
     for field in TOKEN_FIELDS:
-        if field not in event or (isinstance(event[field], str) and not event[field].strip()):
+        # JSON null is "not sent", as the landing reads it (a struct field of no value)
+        if event.get(field) is None or (isinstance(event[field], str) and not event[field].strip()):
             if field in REQUIRED:
                 return False
             counts[field] = Decimal(0)
