@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import build_world, event, rate, write_csv
+import pytest
+
+from conftest import BuiltWarehouse, build_world, event, rate
 
 RATE_CARD = [rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10")]
 USAGE = {"day.jsonl": [event("c1", customer_id="acme")]}
@@ -66,26 +68,6 @@ def test_a_csv_that_is_not_utf8_is_named(tmp_path) -> None:
     assert "customers.csv: the file is not UTF-8 text" in output
 
 
-def test_missing_and_extra_columns_and_ragged_rows_are_read(tmp_path) -> None:
-    raw = tmp_path / "raw"
-    # no segment/region/is_internal columns, an extra `notes` column, a short row and a long row
-    (raw / "customers.csv").parent.mkdir(parents=True, exist_ok=True)
-    (raw / "customers.csv").write_text(
-        "\ufeffcustomer_id,customer_name,plan_tier,notes\n"
-        'acme,Acme,pro,"likes ""quotes"", and\nline breaks"\n'
-        "zen,Zen\n"
-        "kite,Kite,free,x,y,z\n",
-        encoding="utf-8",
-    )
-    built = build_world(tmp_path, usage=USAGE, rate_card_rows=RATE_CARD)
-    customers = "select customer_id, customer_name, plan_tier, region from staging.stg_raw__customers order by 1"
-    assert built.rows(customers) == [
-        ("acme", "Acme", "pro", None),
-        ("kite", "Kite", "free", None),
-        ("zen", "Zen", None, None),
-    ]
-
-
 def test_a_header_with_none_of_the_columns_is_named(tmp_path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -96,15 +78,40 @@ def test_a_header_with_none_of_the_columns_is_named(tmp_path) -> None:
     assert expected in output
 
 
-def test_good_configuration_still_builds(tmp_path) -> None:
-    built = build_world(
-        tmp_path,
+@pytest.fixture(scope="module")
+def good_configuration(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    """One build of configuration that is good, however it is spelled: a customers file with
+    missing and extra columns and ragged rows, and an invoice that matches the calls."""
+    root = tmp_path_factory.mktemp("good_configuration")
+    raw = root / "raw"
+    # no segment/region/is_internal columns, an extra `notes` column, a short row and a long row
+    raw.mkdir(parents=True)
+    (raw / "customers.csv").write_text(
+        "\ufeffcustomer_id,customer_name,plan_tier,notes\n"
+        'acme,Acme,pro,"likes ""quotes"", and\nline breaks"\n'
+        "zen,Zen\n"
+        "kite,Kite,free,x,y,z\n",
+        encoding="utf-8",
+    )
+    return build_world(
+        root,
         usage=USAGE,
         rate_card_rows=RATE_CARD,
         csv_inputs={"provider_invoices": (["provider", "month", "invoiced_usd"], [
             {"provider": "openai", "month": "2026-01-01", "invoiced_usd": "0.0035"},
         ])},
     )  # fmt: skip
+
+
+def test_missing_and_extra_columns_and_ragged_rows_are_read(good_configuration: BuiltWarehouse) -> None:
+    customers = "select customer_id, customer_name, plan_tier, region from staging.stg_raw__customers order by 1"
+    assert good_configuration.rows(customers) == [
+        ("acme", "Acme", "pro", None),
+        ("kite", "Kite", "free", None),
+        ("zen", "Zen", None, None),
+    ]
+
+
+def test_good_configuration_still_builds(good_configuration: BuiltWarehouse) -> None:
     # 1,000 x $2.50/M + 100 x $10/M = $0.0035, the invoice exactly
-    assert built.scalar("select invoiced_usd from marts.mart_invoice_reconciliation") == Decimal("0.0035")
-    _ = write_csv
+    assert good_configuration.scalar("select invoiced_usd from marts.mart_invoice_reconciliation") == Decimal("0.0035")
