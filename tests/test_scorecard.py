@@ -26,16 +26,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from ai_cost_attribution.project import run_dbt
-from conftest import REPOSITORY, BuiltWarehouse, build_world, copy_project, event, rate, write_jsonl
+from conftest import REPOSITORY, BuiltWarehouse, build_world, copy_project, event, rate, run_world_dbt, write_jsonl
+from parse_cache import start_from_saved_parse
 
 D = Decimal
 PROD = {"environment": "prod", "usage_type": "external"}
@@ -388,21 +385,26 @@ ON_THE_THRESHOLD = {
               ("0.40", "attribution_gaps")],
 }  # fmt: skip
 JUST_ABOVE = D("0.000001")
+_CONDITIONS: dict[Path, str] = {}
+
+
+def band_condition(warehouse: BuiltWarehouse) -> str:
+    """The SQL condition the marts classify a value into a band with (aicost_value_in_band),
+    compiled by dbt in the fixture project."""
+    result = run_world_dbt(
+        ["compile", "--quiet", "--output", "json", "--inline", "{{ aicost_value_in_band('probe.value', 'band') }}"],
+        warehouse.dbt_vars, warehouse.project_dir, warehouse.db_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout[result.stdout.index("{") :])["compiled"]
 
 
 def classified(warehouse: BuiltWarehouse, values: list[tuple[str, Decimal]]) -> dict[tuple[str, Decimal], list[str]]:
     """The bands of int_benchmark_bands_bounded each (benchmark, value) falls in, by the macro the
-    marts classify with (aicost_value_in_band, compiled by dbt in the fixture project)."""
-    env = dict(os.environ, DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               DBT_PROFILES_DIR=str(warehouse.project_dir), AICOST_DB_PATH=str(warehouse.db_path))  # fmt: skip
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "compile", "--quiet", "--output", "json", "--inline",
-         "{{ aicost_value_in_band('probe.value', 'band') }}",
-         "--vars", json.dumps({"raw_path": str(warehouse.raw_path)})],
-        cwd=warehouse.project_dir, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    condition = json.loads(result.stdout[result.stdout.index("{") :])["compiled"]
+    marts classify with."""
+    if warehouse.project_dir not in _CONDITIONS:
+        _CONDITIONS[warehouse.project_dir] = band_condition(warehouse)
+    condition = _CONDITIONS[warehouse.project_dir]
     probes = " union all ".join(
         f"select '{benchmark}' as benchmark, cast('{value}' as decimal(38, 12)) as value" for benchmark, value in values
     )
@@ -495,11 +497,11 @@ def test_a_benchmark_row_the_scorecard_cannot_use_fails_the_build(tmp_path) -> N
     raw = tmp_path / "raw"
     write_jsonl(raw / "usage" / "calls.jsonl", [primary("p1", "t1", JAN, 10, **SUPPORT)])
     db_path = tmp_path / "warehouse.duckdb"
-    result = run_dbt(
+    start_from_saved_parse(project, {"raw_path": str(raw)}, REPOSITORY)
+    result = run_world_dbt(
         ["build", "--select", "unit_economics_benchmarks", "int_benchmark_bands_bounded",
          "assert_unit_economics_benchmarks_are_valid"],
-        dbt_vars={"raw_path": str(raw)}, project_dir=project, db_path=db_path,
-        capture_output=True,
+        {"raw_path": str(raw)}, project, db_path,
     )  # fmt: skip
     assert result.returncode != 0
     assert "Failure in test assert_unit_economics_benchmarks_are_valid" in result.stdout
