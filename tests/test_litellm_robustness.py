@@ -399,11 +399,4 @@ def test_files_that_hold_no_record(odd) -> None:
 
 
 def test_no_secret_text_in_any_relation(odd) -> None:
-    relations = odd.rows(
-        "select table_schema, table_name from information_schema.tables"
-        " where table_schema not in ('information_schema', 'pg_catalog')"
-    )
-    for schema, table in relations:
-        text = json.dumps(odd.rows(f'select * from "{schema}"."{table}"'), default=str)
-        for needle in [SECRET, RAW_KEY]:
-            assert needle not in text, f"{needle!r} found in {schema}.{table}"
+    assert odd.relations_holding([SECRET, RAW_KEY]) == []
