@@ -153,14 +153,32 @@ FILES = {
 }
 RECORDS = 5 + 1 + 3 + 3 + 2 + 1 + 3  # the records of the seven observation files (an empty page is one)
 
+# A tag spelled differently (test_a_tag_spelled_differently_is_one_line_of_configuration): this
+# trace's tags say tenant: instead of customer:, and this world's langfuse_dimensions read the
+# customer from trace.tags.tenant too, after the default locations (no record of FILES has a tenant: tag)
+TENANT_FILE = "tenant_tags.jsonl"
+TENANT_FILES = {
+    f"langfuse_traces/{TENANT_FILE}": [api_trace("t-1", tags=["tenant:wayne"], environment="production")],
+    f"langfuse_observations/{TENANT_FILE}": [
+        api_v2_observation("g-1", "t-1", "GENERATION", providedModelName="gpt-4o",
+                           usageDetails={"input": 1000, "output": 100, "total": 1100})
+    ],
+}  # fmt: skip
+DIMENSIONS = yaml.safe_load((REPOSITORY / "dbt_project.yml").read_text())["vars"]["langfuse_dimensions"]
+DIMENSIONS["customer_id"].append("trace.tags.tenant")  # the one line a user changes
+
+# The calls and rejects of FILES (not those of TENANT_FILES)
+OF_FILES = f"source_name = 'langfuse' and regexp_extract(source_file, '[^/]+$') <> '{TENANT_FILE}'"
+
 
 @pytest.fixture(scope="module")
 def langfuse(tmp_path_factory: pytest.TempPathFactory):
     return build_world(
         tmp_path_factory.mktemp("langfuse"),
         usage={"app.jsonl": [event("canonical-1")]},
-        files=FILES,
+        files={**FILES, **TENANT_FILES},
         rate_card_rows=RATE_CARD,
+        dbt_vars={"langfuse_dimensions": DIMENSIONS},
         command=CALL_PIPELINE_BUILD,
     )
 
@@ -175,18 +193,19 @@ def test_the_api_v2_records_parse_as_the_langfuse_sdk_parses_a_response() -> Non
 def test_every_record_lands_once_as_a_call_or_a_reject(langfuse) -> None:
     counts = dict(
         langfuse.rows(
-            "select source_name, count(*) from (select source_name from marts.fct_llm_calls"
-            " union all select source_name from marts.fct_rejected_events) as landed group by 1"
+            "select source_name, count(*) from (select source_name, source_file from marts.fct_llm_calls"
+            " union all select source_name, source_file from marts.fct_rejected_events) as landed"
+            f" where regexp_extract(source_file, '[^/]+$') <> '{TENANT_FILE}' group by 1"
         )
     )
     assert counts == {"langfuse": RECORDS, "usage": 1}
-    assert langfuse.scalar("select count(*) from marts.fct_llm_calls where source_name = 'langfuse'") == 10
+    assert langfuse.scalar(f"select count(*) from marts.fct_llm_calls where {OF_FILES}") == 10
 
 
 def test_tokens_are_in_the_contract_form(langfuse) -> None:
     tokens = langfuse.rows(
         "select request_id, input_tokens, cache_read_tokens, cache_write_tokens, cache_write_1h_tokens,"
-        " output_tokens, reasoning_tokens from marts.fct_llm_calls where source_name = 'langfuse' order by 1"
+        f" output_tokens, reasoning_tokens from marts.fct_llm_calls where {OF_FILES} order by 1"
     )
     assert tokens == [
         ("csv-gen", 900, 0, 0, 0, 100, None),
@@ -209,8 +228,7 @@ def test_each_call_is_priced_and_keeps_langfuse_cost(langfuse) -> None:
     costs = dict(
         (request_id, (cost, reported))
         for request_id, cost, reported in langfuse.rows(
-            "select request_id, list_cost_usd, reported_cost_usd from marts.fct_llm_calls"
-            " where source_name = 'langfuse'"
+            f"select request_id, list_cost_usd, reported_cost_usd from marts.fct_llm_calls where {OF_FILES}"
         )
     )
     mtok = Decimal(1_000_000)
@@ -239,7 +257,7 @@ def test_each_call_is_priced_and_keeps_langfuse_cost(langfuse) -> None:
 def test_calls_say_what_was_called(langfuse) -> None:
     calls = langfuse.rows(
         "select request_id, provider, model, operation, call_role, status, trace_id, parent_request_id, latency_ms"
-        " from marts.fct_llm_calls where source_name = 'langfuse' order by 1"
+        f" from marts.fct_llm_calls where {OF_FILES} order by 1"
     )
     assert calls == [
         ("csv-gen", "openai", "gpt-4o", "chat", "primary", "success", "t-csv", None, 750),
@@ -259,7 +277,7 @@ def test_calls_say_what_was_called(langfuse) -> None:
 def test_dimensions_come_from_the_observation_and_its_trace(langfuse) -> None:
     dimensions = langfuse.rows(
         "select request_id, customer_id, feature, team, environment, user_id, session_id"
-        " from marts.fct_llm_calls where source_name = 'langfuse' order by 1"
+        f" from marts.fct_llm_calls where {OF_FILES} order by 1"
     )
     assert dimensions == [
         # observation metadata; the trace's tags (its latest copy: team:platform, user-99)
@@ -284,7 +302,7 @@ def test_dimensions_come_from_the_observation_and_its_trace(langfuse) -> None:
 def test_observations_that_are_not_model_calls_are_rejected(langfuse) -> None:
     rejects = langfuse.rows(
         "select regexp_extract(source_file, '[^/]+$'), line_number, record_index, request_id, reject_reason,"
-        " reject_detail from marts.fct_rejected_events where source_name = 'langfuse' order by 1, 2, 3"
+        f" reject_detail from marts.fct_rejected_events where {OF_FILES} order by 1, 2, 3"
     )
     not_a_call = "not_a_model_call"
     assert rejects == [
@@ -321,21 +339,9 @@ def test_no_prompt_response_or_status_text_in_any_relation(langfuse) -> None:
             assert needle not in text, f"{needle!r} found in {schema}.{table}"
 
 
-def test_a_tag_spelled_differently_is_one_line_of_configuration(tmp_path) -> None:
-    # tags say tenant: instead of customer:
-    traces = [api_trace("t-1", tags=["tenant:wayne"], environment="production")]
-    observations = [api_v2_observation("g-1", "t-1", "GENERATION", providedModelName="gpt-4o",
-                                       usageDetails={"input": 1000, "output": 100, "total": 1100})]  # fmt: skip
-    dimensions = yaml.safe_load((REPOSITORY / "dbt_project.yml").read_text())["vars"]["langfuse_dimensions"]
-    dimensions["customer_id"] = ["trace.tags.tenant"]  # the one line a user changes
-    built = build_world(
-        tmp_path,
-        files={"langfuse_traces/t.jsonl": traces, "langfuse_observations/o.jsonl": observations},
-        rate_card_rows=RATE_CARD,
-        dbt_vars={"langfuse_dimensions": dimensions},
-        command=CALL_PIPELINE_BUILD,
-    )
-    call = built.call("g-1")
+def test_a_tag_spelled_differently_is_one_line_of_configuration(langfuse) -> None:
+    # t-1's tags say tenant: instead of customer:, and DIMENSIONS lists trace.tags.tenant for customer_id
+    call = langfuse.call("g-1")
     # 1,000 x 2.50 + 100 x 10 = $0.0035
     assert (call["customer_id"], call["environment"], call["list_cost_usd"]) == ("wayne", "prod", Decimal("0.0035"))
 

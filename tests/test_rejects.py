@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import build_world, event, rate
+from conftest import build_world, event, rate, run_world_dbt
 
 RATE_CARD = [rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10")]
 
@@ -45,6 +45,8 @@ LINES = [
 ]  # fmt: skip
 
 
+# Built with unpriced_severity: warn so that the unpriced line (8) lands as a reject and the build
+# goes on; test_unpriced_usage_fails_the_build_by_default builds the same world without the var.
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory):
     return build_world(
@@ -103,17 +105,18 @@ def test_missing_field_is_named(warehouse) -> None:
     assert "model" in detail
 
 
-def test_unpriced_usage_fails_the_build_by_default(tmp_path) -> None:
-    built = build_world(
-        tmp_path,
-        usage={"day1.jsonl": [event("ok"), event("unknown_model", model="gpt-internal-experimental")]},
-        rate_card_rows=RATE_CARD,
-        expect_success=False,
+def test_unpriced_usage_fails_the_build_by_default(warehouse) -> None:
+    # this world without unpriced_severity: its unpriced line (8) fails the check, and so the build
+    default_vars = {name: value for name, value in warehouse.dbt_vars.items() if name != "unpriced_severity"}
+    built = run_world_dbt(
+        ["build", "--select", "assert_no_unpriced_usage"], default_vars, warehouse.project_dir, warehouse.db_path
     )
-    assert built.build.returncode != 0
-    assert "assert_no_unpriced_usage" in built.build.stdout
+    assert built.returncode != 0
+    assert "assert_no_unpriced_usage" in built.stdout
     # the test lists the offending provider/model with its volume (stored failures)
-    listed = built.rows("select provider, model, unpriced_calls, unpriced_tokens from audit.assert_no_unpriced_usage")
+    listed = warehouse.rows(
+        "select provider, model, unpriced_calls, unpriced_tokens from audit.assert_no_unpriced_usage"
+    )
     assert listed == [("openai", "gpt-internal-experimental", 1, 1_100)]
 
 
