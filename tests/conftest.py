@@ -83,14 +83,18 @@ class BuiltWarehouse:
 
     def relations_holding(self, needles: Iterable[str]) -> list[tuple[str, str, str]]:
         """(needle, schema, relation) for every needle some relation's rows hold."""
-        texts = self.relation_texts()
-        return [(needle, schema, name) for needle in needles
-                for (schema, name), text in texts.items() if needle in text]  # fmt: skip
+        return needles_found(self.relation_texts(), needles)
 
     def call(self, request_id: str) -> dict[str, Any]:
         found = self.dicts("select * from marts.fct_llm_calls where request_id = ?", [request_id])
         assert len(found) == 1, f"expected one call {request_id}, found {len(found)}"
         return found[0]
+
+
+def needles_found(texts: Mapping[tuple[str, str], str], needles: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(needle, schema, relation) for every needle in the relation texts of BuiltWarehouse.relation_texts."""
+    return [(needle, schema, name) for needle in needles
+            for (schema, name), text in texts.items() if needle in text]  # fmt: skip
 
 
 def run_world_dbt(

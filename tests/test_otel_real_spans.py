@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CALL_PIPELINE_BUILD, BuiltWarehouse, build_world, rate
+from conftest import CALL_PIPELINE_BUILD, BuiltWarehouse, build_world, needles_found, rate
 from otel_drive import API_KEY, SECRETS
 from otel_servers import otlp_json_receiver, stub_model_server
 
@@ -259,5 +259,4 @@ def test_no_prompt_completion_tool_or_key_text_in_any_relation(warehouse: BuiltW
         assert needle in raw_text, f"{needle!r} should be in the spans the instrumentations wrote"
     texts = warehouse.relation_texts()
     assert ("raw", "otel_spans") in texts
-    found = [(needle, relation) for needle in [*SECRETS, API_KEY] for relation, text in texts.items() if needle in text]
-    assert found == []
+    assert needles_found(texts, [*SECRETS, API_KEY]) == []

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import build_world, event, rate, run_world_dbt
+from conftest import build_world, event, needles_found, rate, run_world_dbt
 
 RATE_CARD = [rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10")]
 
@@ -121,16 +121,9 @@ def test_unpriced_usage_fails_the_build_by_default(warehouse) -> None:
 
 
 def test_no_prompt_response_or_key_text_in_any_relation(warehouse) -> None:
-    relations = warehouse.rows(
-        "select table_schema, table_name from information_schema.tables"
-        " where table_schema not in ('information_schema', 'pg_catalog')"
-    )
-    assert relations, "the build produced no relations"
-    needles = [SECRET_PROMPT, "ACME-7731", SECRET_RESPONSE, "ZX-99", "sk-live-1234567890"]
-    for schema, table in relations:
-        text = json.dumps(warehouse.rows(f'select * from "{schema}"."{table}"'), default=str)
-        for needle in needles:
-            assert needle not in text, f"{needle!r} found in {schema}.{table}"
+    texts = warehouse.relation_texts()
+    assert texts, "the build produced no relations"
+    assert needles_found(texts, [SECRET_PROMPT, "ACME-7731", SECRET_RESPONSE, "ZX-99", "sk-live-1234567890"]) == []
 
 
 def test_api_key_is_hashed_and_metadata_kept_without_text(warehouse) -> None:
