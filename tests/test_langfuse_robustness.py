@@ -2,7 +2,10 @@
 lands once as a call or a reject with a reason. A value that changes what a call costs or which
 call it is rejects the record; a bad value elsewhere keeps the call, with the field empty and the
 problem in fct_data_quality_issues. A trace record that cannot be read is a warning (traces are
-not calls)."""
+not calls).
+
+All the tests share one world (`odd`), each reading its own files of langfuse_observations/ (by
+file name)."""
 
 from __future__ import annotations
 
@@ -15,13 +18,15 @@ from conftest import build_world, rate
 from langfuse_records import SECRET_PROMPT, api_trace, api_v2_observation, blob_observation, export_csv
 
 RATE_CARD = [rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10")]
-HEAD = '{"id":"%s","traceId":"t-1","type":"GENERATION","startTime":"2026-01-10T12:00:00Z","model":"gpt-4o",'
+HEAD = '{"id":"%s","traceId":"%s","type":"GENERATION","startTime":"2026-01-10T12:00:00Z","model":"gpt-4o",'
 USAGE = '"usageDetails":{"input":1000,"output":100}'
+FILE_NAME = "regexp_extract(source_file, '[^/]+$')"
+UNTRACED = "t-2"  # a trace langfuse_traces/ does not hold (t-1's tags name a customer)
 
 
-def line(observation_id: str, body: str) -> str:
+def line(observation_id: str, body: str, trace_id: str = "t-1") -> str:
     """An API v2 observation line: the usual head, then `body` (the rest of the object, as JSON text)."""
-    return HEAD % observation_id + body + "}"
+    return HEAD % (observation_id, trace_id) + body + "}"
 
 
 # (observation id, the rest of the line, the reject reason; None = the call is kept)
@@ -92,11 +97,17 @@ OTHER_LINES = [
 
 @pytest.fixture(scope="module")
 def odd(tmp_path_factory: pytest.TempPathFactory):
+    """One raw folder, each file defined beside its test: the odd values and shapes (odd.jsonl) and
+    trace t-1 with unreadable trace records (langfuse_traces/traces.jsonl), the odd bytes
+    (ODD_BYTES), a very long line (LONG_LINES). Its one unpriced record (unknown_model) warns, so
+    that it is a reject and not a failed build."""
     lines = [line(oid, body) for oid, body, _ in ODD_VALUES] + [text for text, _ in OTHER_LINES]
     return build_world(
         tmp_path_factory.mktemp("langfuse_odd"),
         files={
+            **{f"langfuse_observations/{file_name}": content for file_name, content in ODD_BYTES.items()},
             "langfuse_observations/odd.jsonl": lines,
+            "langfuse_observations/long.jsonl": LONG_LINES,
             "langfuse_traces/traces.jsonl": [
                 api_trace("t-1", tags=["customer:from-trace"], environment="production"),
                 "{not json",
@@ -113,8 +124,8 @@ def test_the_build_succeeds_and_every_record_lands_once(odd) -> None:
     assert odd.build.returncode == 0
     records = len(ODD_VALUES) + sum(len(reasons) for _, reasons in OTHER_LINES)
     landed = odd.rows(
-        "select line_number, record_index from marts.fct_llm_calls"
-        " union all select line_number, record_index from marts.fct_rejected_events"
+        f"select line_number, record_index from marts.fct_llm_calls where {FILE_NAME} = 'odd.jsonl'"
+        f" union all select line_number, record_index from marts.fct_rejected_events where {FILE_NAME} = 'odd.jsonl'"
     )
     assert len(landed) == records
     assert len(set(landed)) == records
@@ -131,7 +142,7 @@ def test_records_of_the_wrong_shape_have_their_reasons(odd) -> None:
     first = len(ODD_VALUES) + 1
     reasons = odd.rows(
         "select line_number, record_index, reject_reason from marts.fct_rejected_events"
-        " where line_number >= ? order by 1, 2",
+        f" where {FILE_NAME} = 'odd.jsonl' and line_number >= ? order by 1, 2",
         [first],
     )
     expected = [
@@ -170,7 +181,8 @@ def test_a_bad_value_that_does_not_change_the_cost_keeps_the_call(odd) -> None:
     # the unmapped `characters` key is not priced: 1,000 x $2.50/M + 100 x $10/M
     assert odd.call("total_mismatch")["list_cost_usd"] == Decimal("0.0035")
     issues = odd.rows(
-        "select request_id, field_name, problem from marts.fct_data_quality_issues order by request_id, field_name"
+        "select request_id, field_name, problem from marts.fct_data_quality_issues"
+        f" where {FILE_NAME} = 'odd.jsonl' order by request_id, field_name"
     )
     assert issues == [
         ("bad_cost", "reported_cost_usd", "unreadable"),
@@ -190,38 +202,46 @@ def test_trace_records_that_cannot_be_read_are_warnings(odd) -> None:
     ) == [(2, "malformed_json"), (3, "no_records"), (4, "missing_id")]
 
 
-def test_bytes_that_are_not_utf8_lose_only_their_record(tmp_path) -> None:
-    folder = tmp_path / "raw" / "langfuse_observations"
-    folder.mkdir(parents=True)
-    good = line("first", USAGE).encode()
-    accented = line("zurich", USAGE + ',"metadata":{"customer_id":"Zürich AG"}').encode()
-    (folder / "mixed.jsonl").write_bytes(
-        b"\xef\xbb\xbf" + good + b"\r\n" + b'{"id":"\xff\xfe broken"}\n' + accented + b"\n" + b"\xc3\n"
-    )
+def odd_bytes() -> dict[str, bytes]:
+    """Files whose bytes are not all UTF-8 text, hold a byte-order mark, CR LF line ends, ragged
+    CSV rows, nothing, or a page cut short; their records name a trace langfuse_traces/ lacks."""
+    good = line("first", USAGE, UNTRACED).encode()
+    accented = line("zurich", USAGE + ',"metadata":{"customer_id":"Zürich AG"}', UNTRACED).encode()
     rows = [
-        blob_observation("csv-1", "t-1", "GENERATION", provided_model_name="gpt-4o",
+        blob_observation("csv-1", UNTRACED, "GENERATION", provided_model_name="gpt-4o",
                          usage_details={"input": 1000, "output": 100},
                          input=f"{SECRET_PROMPT}\nsecond line, \"quoted\""),
-        blob_observation("csv-2", "t-1", "GENERATION", provided_model_name="gpt-4o",
+        blob_observation("csv-2", UNTRACED, "GENERATION", provided_model_name="gpt-4o",
                          usage_details={"input": 2000, "output": 100}),
     ]  # fmt: skip
     header = export_csv(rows).split("\n", 1)[0]
     row_1, row_2 = (export_csv([row]).split("\n", 1)[1].rstrip("\n").replace("\n", "\r\n") for row in rows)
-    (folder / "export.csv").write_bytes(
-        b"\xef\xbb\xbf" + header.encode() + b"\r\n" + row_1.encode() + b"\r\n"  # row 1 spans two lines
-        + b'"csv-\xff","t-1","GENERATION"\r\n'  # row 2 is not UTF-8
-        + b'"csv-short","t-1","p-1","default","GENERATION"\r\n'  # row 3: cells missing (no time, model, usage)
-        + row_2.encode() + b',"extra","cells"\r\n'  # row 4: cells beyond the header
-    )  # fmt: skip
-    (folder / "bad_header.csv").write_bytes(b'"id","ty\xffpe"\n"h-1","GENERATION"\n')
-    (folder / "empty.jsonl").write_bytes(b"")
-    (folder / "empty.csv").write_bytes(b"")
-    (folder / "blank.json").write_bytes(b"\n\r\n  \n")
-    (folder / "broken_page.json").write_bytes(b'{\n  "data": [\n    {"id": "cut"\n')
-    built = build_world(tmp_path, rate_card_rows=RATE_CARD)
-    calls = built.rows(
-        "select regexp_extract(source_file, '[^/]+$'), line_number, request_id, customer_id, list_cost_usd"
-        " from marts.fct_llm_calls order by 1, 2"
+    return {
+        "mixed.jsonl": (
+            b"\xef\xbb\xbf" + good + b"\r\n" + b'{"id":"\xff\xfe broken"}\n' + accented + b"\n" + b"\xc3\n"
+        ),
+        "export.csv": (
+            b"\xef\xbb\xbf" + header.encode() + b"\r\n" + row_1.encode() + b"\r\n"  # row 1 spans two lines
+            + b'"csv-\xff","t-2","GENERATION"\r\n'  # row 2 is not UTF-8
+            + b'"csv-short","t-2","p-1","default","GENERATION"\r\n'  # row 3: cells missing (no time, model, usage)
+            + row_2.encode() + b',"extra","cells"\r\n'  # row 4: cells beyond the header
+        ),
+        "bad_header.csv": b'"id","ty\xffpe"\n"h-1","GENERATION"\n',
+        "empty.jsonl": b"",
+        "empty.csv": b"",
+        "blank.json": b"\n\r\n  \n",
+        "broken_page.json": b'{\n  "data": [\n    {"id": "cut"\n',
+    }  # fmt: skip
+
+
+ODD_BYTES = odd_bytes()
+
+
+def test_bytes_that_are_not_utf8_lose_only_their_record(odd) -> None:
+    files = ", ".join(f"'{file_name}'" for file_name in ODD_BYTES)
+    calls = odd.rows(
+        f"select {FILE_NAME}, line_number, request_id, customer_id, list_cost_usd"
+        f" from marts.fct_llm_calls where {FILE_NAME} in ({files}) order by 1, 2"
     )
     # 1,000 x $2.50/M + 100 x $10/M = $0.0035; 2,000 x $2.50/M + 100 x $10/M = $0.006
     assert calls == [
@@ -230,9 +250,9 @@ def test_bytes_that_are_not_utf8_lose_only_their_record(tmp_path) -> None:
         ("mixed.jsonl", 1, "first", "unattributed", Decimal("0.0035")),
         ("mixed.jsonl", 3, "zurich", "Zürich AG", Decimal("0.0035")),
     ]
-    rejects = built.rows(
-        "select regexp_extract(source_file, '[^/]+$'), line_number, reject_reason from marts.fct_rejected_events"
-        " order by 1, 2"
+    rejects = odd.rows(
+        f"select {FILE_NAME}, line_number, reject_reason from marts.fct_rejected_events"
+        f" where {FILE_NAME} in ({files}) order by 1, 2"
     )
     assert rejects == [
         ("bad_header.csv", 1, "unreadable_file"),
@@ -244,14 +264,17 @@ def test_bytes_that_are_not_utf8_lose_only_their_record(tmp_path) -> None:
         ("mixed.jsonl", 2, "invalid_encoding"),
         ("mixed.jsonl", 4, "invalid_encoding"),
     ]
-    text = json.dumps(built.rows("select * from raw.langfuse_observations"), default=str)
+    text = json.dumps(odd.rows(f"select * from raw.langfuse_observations where {FILE_NAME} in ({files})"), default=str)
     assert SECRET_PROMPT not in text
 
 
-def test_a_very_long_line_and_value_land(tmp_path) -> None:
-    long = api_v2_observation("long", "t-1", "GENERATION", model="gpt-4o", input="x" * 3_000_000,
-                              usageDetails={"input": 1000, "output": 100}, sessionId="s" * 100_000)  # fmt: skip
-    after = api_v2_observation("after", "t-1", "GENERATION", model="gpt-4o", usageDetails={"input": 1, "output": 1})
-    built = build_world(tmp_path, files={"langfuse_observations/long.jsonl": [long, after]}, rate_card_rows=RATE_CARD)
-    assert built.scalar("select count(*) from marts.fct_llm_calls") == 2
-    assert built.scalar("select length(session_id) from marts.fct_llm_calls where request_id = 'long'") == 100_000
+LONG_LINES = [
+    api_v2_observation("long", UNTRACED, "GENERATION", model="gpt-4o", input="x" * 3_000_000,
+                       usageDetails={"input": 1000, "output": 100}, sessionId="s" * 100_000),
+    api_v2_observation("after", UNTRACED, "GENERATION", model="gpt-4o", usageDetails={"input": 1, "output": 1}),
+]  # fmt: skip
+
+
+def test_a_very_long_line_and_value_land(odd) -> None:
+    assert odd.scalar(f"select count(*) from marts.fct_llm_calls where {FILE_NAME} = 'long.jsonl'") == 2
+    assert odd.scalar("select length(session_id) from marts.fct_llm_calls where request_id = 'long'") == 100_000

@@ -3,7 +3,10 @@ as a reject with a reason, and `dbt build` succeeds.
 
 A value that changes what a call costs (tokens, model, time…) and cannot be read exactly rejects
 the line with a specific reason; a bad value in a field that does not change the cost (latency, a
-tag, metadata) keeps the call with the field empty and the problem in fct_data_quality_issues."""
+tag, metadata) keeps the call with the field empty and the problem in fct_data_quality_issues.
+
+The JSON Lines tests share one world (`odd`), each reading its own files of usage/ (by file
+name); the Parquet test has a world of its own, since Parquet beside JSON Lines is read as text."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from conftest import build_world, event, rate
 
 RATE_CARD = [rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10")]
 HEAD = '{"request_id":"%s","occurred_at":"2026-01-10T12:00:00Z","provider":"openai","model":"gpt-4o",'
+FILE_NAME = "regexp_extract(source_file, '[^/]+$')"
 
 
 def line(request_id: str, body: str) -> str:
@@ -60,11 +64,19 @@ WRONG_SHAPES = ["[1, 2, 3]", "42", "null", '"a string"', "{}", "[]", "{", "}{", 
 
 @pytest.fixture(scope="module")
 def odd(tmp_path_factory: pytest.TempPathFactory):
+    """One usage folder of JSON Lines, each file defined beside its test: the odd values and
+    shapes (odd.jsonl), the odd bytes (ODD_BYTES), a very long line (LONG_LINES). Its one unpriced
+    line (number_model) warns, so that it is a reject and not a failed build."""
+    root = tmp_path_factory.mktemp("odd")
+    usage = root / "raw" / "usage"
+    usage.mkdir(parents=True)
+    for file_name, content in ODD_BYTES.items():
+        (usage / file_name).write_bytes(content)
     lines = [event("good")] + [line(rid, body) if body else NUMBER_MODEL for rid, body, _ in ODD_VALUES]
     lines += WRONG_SHAPES + [event("last")]
     return build_world(
-        tmp_path_factory.mktemp("odd"),
-        usage={"odd.jsonl": lines},
+        root,
+        usage={"odd.jsonl": lines, "long.jsonl": LONG_LINES},
         rate_card_rows=RATE_CARD,
         dbt_vars={"unpriced_severity": "warn"},
     )
@@ -76,11 +88,12 @@ def test_the_build_succeeds(odd) -> None:
 
 def test_every_line_lands_once(odd) -> None:
     lines = 2 + len(ODD_VALUES) + len(WRONG_SHAPES)
-    calls = odd.scalar("select count(*) from marts.fct_llm_calls")
-    rejects = odd.scalar("select count(*) from marts.fct_rejected_events")
+    calls = odd.scalar(f"select count(*) from marts.fct_llm_calls where {FILE_NAME} = 'odd.jsonl'")
+    rejects = odd.scalar(f"select count(*) from marts.fct_rejected_events where {FILE_NAME} = 'odd.jsonl'")
     assert calls + rejects == lines
     landed = odd.rows(
-        "select line_number from marts.fct_llm_calls union all select line_number from marts.fct_rejected_events"
+        f"select line_number from marts.fct_llm_calls where {FILE_NAME} = 'odd.jsonl'"
+        f" union all select line_number from marts.fct_rejected_events where {FILE_NAME} = 'odd.jsonl'"
     )
     assert sorted(number for (number,) in landed) == list(range(1, lines + 1))
 
@@ -94,7 +107,10 @@ def test_an_unreadable_cost_field_rejects_the_line(odd, request_id: str, reason:
 
 def test_reject_details_name_the_field(odd) -> None:
     details = dict(
-        odd.rows("select request_id, reject_detail from marts.fct_rejected_events where request_id is not null")
+        odd.rows(
+            "select request_id, reject_detail from marts.fct_rejected_events"
+            f" where {FILE_NAME} = 'odd.jsonl' and request_id is not null"
+        )
     )
     assert details["text_tokens"] == "not a whole number: input_tokens"
     assert details["text_cache"] == "not a whole number: cache_read_tokens"
@@ -127,7 +143,8 @@ def test_a_bad_value_in_a_field_that_does_not_change_the_cost_keeps_the_call(odd
 
 def test_each_kept_problem_is_counted(odd) -> None:
     issues = odd.rows(
-        "select request_id, field_name, problem from marts.fct_data_quality_issues order by request_id, field_name"
+        "select request_id, field_name, problem from marts.fct_data_quality_issues"
+        f" where {FILE_NAME} = 'odd.jsonl' order by request_id, field_name"
     )
     assert issues == [
         ("bad_cost", "reported_cost_usd", "unreadable"),
@@ -144,7 +161,9 @@ def test_each_kept_problem_is_counted(odd) -> None:
 def test_json_of_the_wrong_shape_is_malformed(odd) -> None:
     first = 2 + len(ODD_VALUES)
     reasons = odd.rows(
-        "select line_number, reject_reason from marts.fct_rejected_events where line_number >= ? order by 1", [first]
+        "select line_number, reject_reason from marts.fct_rejected_events"
+        f" where {FILE_NAME} = 'odd.jsonl' and line_number >= ? order by 1",
+        [first],
     )
     # `{}` is an object without the required fields; the other shapes are not JSON objects
     expected = [
@@ -161,39 +180,45 @@ def test_a_number_where_a_model_name_belongs_is_read_as_its_text(odd) -> None:
     ]
 
 
-def test_bytes_that_are_not_utf8_lose_only_their_line(tmp_path) -> None:
-    usage = tmp_path / "raw" / "usage"
-    usage.mkdir(parents=True)
-    good = json.dumps(event("first")).encode()
-    accented = json.dumps(event("zurich", customer_id="Zürich AG"), ensure_ascii=False).encode()
-    (usage / "mixed.jsonl").write_bytes(
-        b"\xef\xbb\xbf" + good + b"\r\n" + b'{"request_id":"\xff\xfe broken"}\n' + accented + b"\n" + b"\xc3\n"
-    )
-    (usage / "empty.jsonl").write_bytes(b"")
-    (usage / "blank.jsonl").write_bytes(b"\n\r\n  \n")
-    (usage / "bom_only.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(event("bom")).encode())
-    built = build_world(tmp_path, rate_card_rows=RATE_CARD)
+# files whose bytes are not all UTF-8 text, or hold a byte-order mark or nothing but blank lines
+GOOD = json.dumps(event("first")).encode()
+ACCENTED = json.dumps(event("zurich", customer_id="Zürich AG"), ensure_ascii=False).encode()
+ODD_BYTES = {
+    "mixed.jsonl": (
+        b"\xef\xbb\xbf" + GOOD + b"\r\n" + b'{"request_id":"\xff\xfe broken"}\n' + ACCENTED + b"\n" + b"\xc3\n"
+    ),
+    "empty.jsonl": b"",
+    "blank.jsonl": b"\n\r\n  \n",
+    "bom_only.json": b"\xef\xbb\xbf" + json.dumps(event("bom")).encode(),
+}
+
+
+def test_bytes_that_are_not_utf8_lose_only_their_line(odd) -> None:
+    files = ", ".join(f"'{file_name}'" for file_name in ODD_BYTES)
     # the byte-order mark does not spoil the first line; the accented name survives
-    assert built.rows("select request_id, line_number, customer_id from marts.fct_llm_calls order by 1") == [
+    assert odd.rows(
+        "select request_id, line_number, customer_id from marts.fct_llm_calls"
+        f" where {FILE_NAME} in ({files}) order by 1"
+    ) == [
         ("bom", 1, "unattributed"),
         ("first", 1, "unattributed"),
         ("zurich", 3, "Zürich AG"),
     ]
-    assert built.rows("select line_number, reject_reason, reject_detail from marts.fct_rejected_events order by 1") == [
+    assert odd.rows(
+        "select line_number, reject_reason, reject_detail from marts.fct_rejected_events"
+        f" where {FILE_NAME} in ({files}) order by 1"
+    ) == [
         (2, "invalid_encoding", "line is not UTF-8 text"),
         (4, "invalid_encoding", "line is not UTF-8 text"),
     ]
 
 
-def test_a_very_long_line_and_value_land(tmp_path) -> None:
-    prompt = "x" * 3_000_000
-    built = build_world(
-        tmp_path,
-        usage={"long.jsonl": [event("long", prompt=prompt, session_id="s" * 100_000), event("after")]},
-        rate_card_rows=RATE_CARD,
-    )
-    assert built.scalar("select count(*) from marts.fct_llm_calls") == 2
-    assert built.scalar("select length(session_id) from marts.fct_llm_calls where request_id = 'long'") == 100_000
+LONG_LINES = [event("long", prompt="x" * 3_000_000, session_id="s" * 100_000), event("after")]
+
+
+def test_a_very_long_line_and_value_land(odd) -> None:
+    assert odd.scalar(f"select count(*) from marts.fct_llm_calls where {FILE_NAME} = 'long.jsonl'") == 2
+    assert odd.scalar("select length(session_id) from marts.fct_llm_calls where request_id = 'long'") == 100_000
 
 
 def test_parquet_that_cannot_be_read_is_one_reject(tmp_path) -> None:
