@@ -222,16 +222,20 @@ def event(request_id: str, **fields: Any) -> dict[str, Any]:
 LONGEST_FIRST = (
     "test_engines.py",
     "test_bench.py",
+    "test_portability.py",
     "test_app_browser.py",
     "test_app.py",
-    "test_portability.py",
     "test_property_every_source.py",
-    "test_no_line_breaks_a_build.py",
-    "test_langfuse_robustness.py",
-    "test_otel_robustness.py",
-    "test_litellm_sources.py",
     "test_incremental.py",
+    "test_litellm_database.py",
+    "test_litellm_sources.py",
+    "test_otel_robustness.py",
+    "test_provider_truth.py",
+    "test_standalone.py",
+    "test_sqlglot_portability.py",
     "test_scorecard.py",
+    "test_attribution.py",
+    "test_no_line_breaks_a_build.py",
 )
 
 
