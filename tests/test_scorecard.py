@@ -27,7 +27,6 @@ from __future__ import annotations
 import csv
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -385,9 +384,9 @@ ON_THE_THRESHOLD = {
               ("0.40", "attribution_gaps")],
 }  # fmt: skip
 JUST_ABOVE = D("0.000001")
-_CONDITIONS: dict[Path, str] = {}
 
 
+@pytest.fixture(scope="module")
 def band_condition(warehouse: BuiltWarehouse) -> str:
     """The SQL condition the marts classify a value into a band with (aicost_value_in_band),
     compiled by dbt in the fixture project."""
@@ -399,12 +398,11 @@ def band_condition(warehouse: BuiltWarehouse) -> str:
     return json.loads(result.stdout[result.stdout.index("{") :])["compiled"]
 
 
-def classified(warehouse: BuiltWarehouse, values: list[tuple[str, Decimal]]) -> dict[tuple[str, Decimal], list[str]]:
-    """The bands of int_benchmark_bands_bounded each (benchmark, value) falls in, by the macro the
-    marts classify with."""
-    if warehouse.project_dir not in _CONDITIONS:
-        _CONDITIONS[warehouse.project_dir] = band_condition(warehouse)
-    condition = _CONDITIONS[warehouse.project_dir]
+def classified(
+    warehouse: BuiltWarehouse, condition: str, values: list[tuple[str, Decimal]]
+) -> dict[tuple[str, Decimal], list[str]]:
+    """The bands of int_benchmark_bands_bounded each (benchmark, value) falls in, by the marts'
+    band `condition`."""
     probes = " union all ".join(
         f"select '{benchmark}' as benchmark, cast('{value}' as decimal(38, 12)) as value" for benchmark, value in values
     )
@@ -418,10 +416,10 @@ def classified(warehouse: BuiltWarehouse, values: list[tuple[str, Decimal]]) -> 
     return found
 
 
-def test_a_value_on_each_threshold_falls_in_exactly_one_published_band(warehouse) -> None:
+def test_a_value_on_each_threshold_falls_in_exactly_one_published_band(warehouse, band_condition) -> None:
     on = [(benchmark, D(value)) for benchmark, points in ON_THE_THRESHOLD.items() for value, _ in points]
     above = [(benchmark, value + JUST_ABOVE) for benchmark, value in on]
-    bands = classified(warehouse, on + above)
+    bands = classified(warehouse, band_condition, on + above)
     ordered = {
         benchmark: [band for (band,) in warehouse.rows(
             "select band from intermediate.int_benchmark_bands_bounded where benchmark = ? order by band_order",
@@ -434,7 +432,8 @@ def test_a_value_on_each_threshold_falls_in_exactly_one_published_band(warehouse
             # just above a threshold a value is in the band above it
             assert bands[(benchmark, D(value) + JUST_ABOVE)] == [ordered[benchmark][index + 1]], (benchmark, value)
     # below the first threshold and far above the last: the first and the last band
-    ends = classified(warehouse, [(EXOGRAM_COGS, D("0")), (EXOGRAM_COGS, D("7")), (EXOGRAM_ROUTING, D("1"))])
+    end_values = [(EXOGRAM_COGS, D("0")), (EXOGRAM_COGS, D("7")), (EXOGRAM_ROUTING, D("1"))]
+    ends = classified(warehouse, band_condition, end_values)
     assert ends == {(EXOGRAM_COGS, D("0")): ["elite"], (EXOGRAM_COGS, D("7")): ["low"],
                     (EXOGRAM_ROUTING, D("1")): ["elite"]}  # fmt: skip
 
