@@ -91,6 +91,16 @@ class BuiltWarehouse:
         return found[0]
 
 
+# A landed row's file name, whatever folder it sits in (tests that share a world read their own files).
+SOURCE_FILE_NAME = "regexp_extract(source_file, '[^/]+$')"
+
+
+def in_files(names: Iterable[str]) -> str:
+    """SQL: the landed row came from one of the files `names` (by file name)."""
+    quoted = ", ".join("'" + name.replace("'", "''") + "'" for name in names)
+    return f"{SOURCE_FILE_NAME} in ({quoted})"
+
+
 def needles_found(texts: Mapping[tuple[str, str], str], needles: Iterable[str]) -> list[tuple[str, str, str]]:
     """(needle, schema, relation) for every needle in the relation texts of BuiltWarehouse.relation_texts."""
     return [(needle, schema, name) for needle in needles

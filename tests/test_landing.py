@@ -11,10 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import build_world, event, rate
+from conftest import build_world, event, in_files, rate
 
 RATE_CARD = [rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10")]
-FILE_NAME = "regexp_extract(source_file, '[^/]+$')"
 
 # a Parquet file with only some of the optional columns, one row malformed (negative tokens)
 SIDE_BY_SIDE_PARQUET = pa.table({
@@ -62,14 +61,14 @@ def test_parquet_and_jsonl_land_side_by_side(landed) -> None:
     assert landed.call("j1")["list_cost_usd"] == Decimal("0.005")
     assert landed.rows(
         f"select line_number, reject_reason from marts.fct_rejected_events"
-        f" where {FILE_NAME} in ('export.parquet', 'day.jsonl')"
+        f" where {in_files(['export.parquet', 'day.jsonl'])}"
     ) == [(2, "negative_tokens")]
 
 
 def test_absent_optional_inputs_are_empty_relations(landed) -> None:
     for table in ["customers", "api_keys", "shared_costs", "provider_invoices", "price_adjustments"]:
         assert landed.scalar(f"select count(*) from staging.stg_raw__{table}") == 0
-    assert landed.scalar(f"select count(*) from marts.fct_llm_calls where {FILE_NAME} = 'only.jsonl'") == 1
+    assert landed.scalar(f"select count(*) from marts.fct_llm_calls where {in_files(['only.jsonl'])}") == 1
 
 
 def test_a_missing_usage_folder_is_a_clear_error(tmp_path) -> None:
@@ -84,7 +83,7 @@ def test_a_missing_usage_folder_is_a_clear_error(tmp_path) -> None:
 def test_blank_lines_and_windows_line_endings(landed) -> None:
     # blank lines are not events; line numbers still count them, as an editor does
     assert landed.rows(
-        f"select request_id, line_number from marts.fct_llm_calls where {FILE_NAME} = 'crlf.jsonl' order by 1"
+        f"select request_id, line_number from marts.fct_llm_calls where {in_files(['crlf.jsonl'])} order by 1"
     ) == [
         ("w1", 1),
         ("w2", 3),

@@ -16,7 +16,7 @@ import yaml
 from langfuse.api import ObservationsV2Response
 from langfuse.api.core.pydantic_utilities import parse_obj_as
 
-from conftest import CALL_PIPELINE_BUILD, REPOSITORY, build_world, event, needles_found, rate
+from conftest import CALL_PIPELINE_BUILD, REPOSITORY, build_world, event, in_files, needles_found, rate
 from langfuse_records import (
     SECRET_PROMPT,
     SECRET_RESPONSE,
@@ -168,7 +168,7 @@ DIMENSIONS = yaml.safe_load((REPOSITORY / "dbt_project.yml").read_text())["vars"
 DIMENSIONS["customer_id"].append("trace.tags.tenant")  # the one line a user changes
 
 # The calls and rejects of FILES (not those of TENANT_FILES)
-OF_FILES = f"source_name = 'langfuse' and regexp_extract(source_file, '[^/]+$') <> '{TENANT_FILE}'"
+OF_FILES = f"source_name = 'langfuse' and not {in_files([TENANT_FILE])}"
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +195,7 @@ def test_every_record_lands_once_as_a_call_or_a_reject(langfuse) -> None:
         langfuse.rows(
             "select source_name, count(*) from (select source_name, source_file from marts.fct_llm_calls"
             " union all select source_name, source_file from marts.fct_rejected_events) as landed"
-            f" where regexp_extract(source_file, '[^/]+$') <> '{TENANT_FILE}' group by 1"
+            f" where not {in_files([TENANT_FILE])} group by 1"
         )
     )
     assert counts == {"langfuse": RECORDS, "usage": 1}

@@ -14,13 +14,12 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import build_world, rate
+from conftest import SOURCE_FILE_NAME, build_world, in_files, rate
 from langfuse_records import SECRET_PROMPT, api_trace, api_v2_observation, blob_observation, export_csv
 
 RATE_CARD = [rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10")]
 HEAD = '{"id":"%s","traceId":"%s","type":"GENERATION","startTime":"2026-01-10T12:00:00Z","model":"gpt-4o",'
 USAGE = '"usageDetails":{"input":1000,"output":100}'
-FILE_NAME = "regexp_extract(source_file, '[^/]+$')"
 UNTRACED = "t-2"  # a trace langfuse_traces/ does not hold (t-1's tags name a customer)
 
 
@@ -124,8 +123,8 @@ def test_the_build_succeeds_and_every_record_lands_once(odd) -> None:
     assert odd.build.returncode == 0
     records = len(ODD_VALUES) + sum(len(reasons) for _, reasons in OTHER_LINES)
     landed = odd.rows(
-        f"select line_number, record_index from marts.fct_llm_calls where {FILE_NAME} = 'odd.jsonl'"
-        f" union all select line_number, record_index from marts.fct_rejected_events where {FILE_NAME} = 'odd.jsonl'"
+        f"select line_number, record_index from marts.fct_llm_calls where {in_files(['odd.jsonl'])}"
+        f" union all select line_number, record_index from marts.fct_rejected_events where {in_files(['odd.jsonl'])}"
     )
     assert len(landed) == records
     assert len(set(landed)) == records
@@ -142,7 +141,7 @@ def test_records_of_the_wrong_shape_have_their_reasons(odd) -> None:
     first = len(ODD_VALUES) + 1
     reasons = odd.rows(
         "select line_number, record_index, reject_reason from marts.fct_rejected_events"
-        f" where {FILE_NAME} = 'odd.jsonl' and line_number >= ? order by 1, 2",
+        f" where {in_files(['odd.jsonl'])} and line_number >= ? order by 1, 2",
         [first],
     )
     expected = [
@@ -182,7 +181,7 @@ def test_a_bad_value_that_does_not_change_the_cost_keeps_the_call(odd) -> None:
     assert odd.call("total_mismatch")["list_cost_usd"] == Decimal("0.0035")
     issues = odd.rows(
         "select request_id, field_name, problem from marts.fct_data_quality_issues"
-        f" where {FILE_NAME} = 'odd.jsonl' order by request_id, field_name"
+        f" where {in_files(['odd.jsonl'])} order by request_id, field_name"
     )
     assert issues == [
         ("bad_cost", "reported_cost_usd", "unreadable"),
@@ -238,10 +237,9 @@ ODD_BYTES = odd_bytes()
 
 
 def test_bytes_that_are_not_utf8_lose_only_their_record(odd) -> None:
-    files = ", ".join(f"'{file_name}'" for file_name in ODD_BYTES)
     calls = odd.rows(
-        f"select {FILE_NAME}, line_number, request_id, customer_id, list_cost_usd"
-        f" from marts.fct_llm_calls where {FILE_NAME} in ({files}) order by 1, 2"
+        f"select {SOURCE_FILE_NAME}, line_number, request_id, customer_id, list_cost_usd"
+        f" from marts.fct_llm_calls where {in_files(ODD_BYTES)} order by 1, 2"
     )
     # 1,000 x $2.50/M + 100 x $10/M = $0.0035; 2,000 x $2.50/M + 100 x $10/M = $0.006
     assert calls == [
@@ -251,8 +249,8 @@ def test_bytes_that_are_not_utf8_lose_only_their_record(odd) -> None:
         ("mixed.jsonl", 3, "zurich", "Zürich AG", Decimal("0.0035")),
     ]
     rejects = odd.rows(
-        f"select {FILE_NAME}, line_number, reject_reason from marts.fct_rejected_events"
-        f" where {FILE_NAME} in ({files}) order by 1, 2"
+        f"select {SOURCE_FILE_NAME}, line_number, reject_reason from marts.fct_rejected_events"
+        f" where {in_files(ODD_BYTES)} order by 1, 2"
     )
     assert rejects == [
         ("bad_header.csv", 1, "unreadable_file"),
@@ -264,7 +262,7 @@ def test_bytes_that_are_not_utf8_lose_only_their_record(odd) -> None:
         ("mixed.jsonl", 2, "invalid_encoding"),
         ("mixed.jsonl", 4, "invalid_encoding"),
     ]
-    text = json.dumps(odd.rows(f"select * from raw.langfuse_observations where {FILE_NAME} in ({files})"), default=str)
+    text = json.dumps(odd.rows(f"select * from raw.langfuse_observations where {in_files(ODD_BYTES)}"), default=str)
     assert SECRET_PROMPT not in text
 
 
@@ -276,5 +274,5 @@ LONG_LINES = [
 
 
 def test_a_very_long_line_and_value_land(odd) -> None:
-    assert odd.scalar(f"select count(*) from marts.fct_llm_calls where {FILE_NAME} = 'long.jsonl'") == 2
+    assert odd.scalar(f"select count(*) from marts.fct_llm_calls where {in_files(['long.jsonl'])}") == 2
     assert odd.scalar("select length(session_id) from marts.fct_llm_calls where request_id = 'long'") == 100_000

@@ -17,11 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import build_world, event, rate
+from conftest import build_world, event, in_files, rate
 
 RATE_CARD = [rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10")]
 HEAD = '{"request_id":"%s","occurred_at":"2026-01-10T12:00:00Z","provider":"openai","model":"gpt-4o",'
-FILE_NAME = "regexp_extract(source_file, '[^/]+$')"
 
 
 def line(request_id: str, body: str) -> str:
@@ -88,12 +87,12 @@ def test_the_build_succeeds(odd) -> None:
 
 def test_every_line_lands_once(odd) -> None:
     lines = 2 + len(ODD_VALUES) + len(WRONG_SHAPES)
-    calls = odd.scalar(f"select count(*) from marts.fct_llm_calls where {FILE_NAME} = 'odd.jsonl'")
-    rejects = odd.scalar(f"select count(*) from marts.fct_rejected_events where {FILE_NAME} = 'odd.jsonl'")
+    calls = odd.scalar(f"select count(*) from marts.fct_llm_calls where {in_files(['odd.jsonl'])}")
+    rejects = odd.scalar(f"select count(*) from marts.fct_rejected_events where {in_files(['odd.jsonl'])}")
     assert calls + rejects == lines
     landed = odd.rows(
-        f"select line_number from marts.fct_llm_calls where {FILE_NAME} = 'odd.jsonl'"
-        f" union all select line_number from marts.fct_rejected_events where {FILE_NAME} = 'odd.jsonl'"
+        f"select line_number from marts.fct_llm_calls where {in_files(['odd.jsonl'])}"
+        f" union all select line_number from marts.fct_rejected_events where {in_files(['odd.jsonl'])}"
     )
     assert sorted(number for (number,) in landed) == list(range(1, lines + 1))
 
@@ -109,7 +108,7 @@ def test_reject_details_name_the_field(odd) -> None:
     details = dict(
         odd.rows(
             "select request_id, reject_detail from marts.fct_rejected_events"
-            f" where {FILE_NAME} = 'odd.jsonl' and request_id is not null"
+            f" where {in_files(['odd.jsonl'])} and request_id is not null"
         )
     )
     assert details["text_tokens"] == "not a whole number: input_tokens"
@@ -144,7 +143,7 @@ def test_a_bad_value_in_a_field_that_does_not_change_the_cost_keeps_the_call(odd
 def test_each_kept_problem_is_counted(odd) -> None:
     issues = odd.rows(
         "select request_id, field_name, problem from marts.fct_data_quality_issues"
-        f" where {FILE_NAME} = 'odd.jsonl' order by request_id, field_name"
+        f" where {in_files(['odd.jsonl'])} order by request_id, field_name"
     )
     assert issues == [
         ("bad_cost", "reported_cost_usd", "unreadable"),
@@ -162,7 +161,7 @@ def test_json_of_the_wrong_shape_is_malformed(odd) -> None:
     first = 2 + len(ODD_VALUES)
     reasons = odd.rows(
         "select line_number, reject_reason from marts.fct_rejected_events"
-        f" where {FILE_NAME} = 'odd.jsonl' and line_number >= ? order by 1",
+        f" where {in_files(['odd.jsonl'])} and line_number >= ? order by 1",
         [first],
     )
     # `{}` is an object without the required fields; the other shapes are not JSON objects
@@ -194,11 +193,9 @@ ODD_BYTES = {
 
 
 def test_bytes_that_are_not_utf8_lose_only_their_line(odd) -> None:
-    files = ", ".join(f"'{file_name}'" for file_name in ODD_BYTES)
     # the byte-order mark does not spoil the first line; the accented name survives
     assert odd.rows(
-        "select request_id, line_number, customer_id from marts.fct_llm_calls"
-        f" where {FILE_NAME} in ({files}) order by 1"
+        f"select request_id, line_number, customer_id from marts.fct_llm_calls where {in_files(ODD_BYTES)} order by 1"
     ) == [
         ("bom", 1, "unattributed"),
         ("first", 1, "unattributed"),
@@ -206,7 +203,7 @@ def test_bytes_that_are_not_utf8_lose_only_their_line(odd) -> None:
     ]
     assert odd.rows(
         "select line_number, reject_reason, reject_detail from marts.fct_rejected_events"
-        f" where {FILE_NAME} in ({files}) order by 1"
+        f" where {in_files(ODD_BYTES)} order by 1"
     ) == [
         (2, "invalid_encoding", "line is not UTF-8 text"),
         (4, "invalid_encoding", "line is not UTF-8 text"),
@@ -217,7 +214,7 @@ LONG_LINES = [event("long", prompt="x" * 3_000_000, session_id="s" * 100_000), e
 
 
 def test_a_very_long_line_and_value_land(odd) -> None:
-    assert odd.scalar(f"select count(*) from marts.fct_llm_calls where {FILE_NAME} = 'long.jsonl'") == 2
+    assert odd.scalar(f"select count(*) from marts.fct_llm_calls where {in_files(['long.jsonl'])}") == 2
     assert odd.scalar("select length(session_id) from marts.fct_llm_calls where request_id = 'long'") == 100_000
 
 
