@@ -76,7 +76,8 @@
 
 {% macro aicost_tag_is_malformed(expression) -%}
     {#- An object or array serialised into a tag field (a client bug): left empty, and warned. -#}
-    coalesce(left({{ aicost_text(expression) }}, 1) in ('{', '['), false)
+    {#- the first character after leading spaces: aicost_text's trimming, spelled once -#}
+    coalesce(left(ltrim(cast({{ expression }} as {{ dbt.type_string() }})), 1) in ('{', '['), false)
 {%- endmacro %}
 
 {% macro aicost_malformed_tag_warnings(tags) -%}
