@@ -10,8 +10,9 @@ stamps. Then more raw lines land (a new call, a replay, a correction that moves 
 another month, a late call of a built trace) and Spark builds incrementally: it must equal a
 full DuckDB build of both files.
 
-Spark runs in subprocesses (dbt, `aicost load`, a reader), one at a time: the metastore is an
-embedded Derby database that one process opens at a time."""
+Spark runs in one subprocess (tests/spark_steps.py: `aicost load`, dbt and the reads in turn, on
+one JVM): the metastore is an embedded Derby database that one process opens at a time, and each
+new Spark process pays its start and warm-up again."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from ai_cost_attribution.project import dbt_environment, dbt_executable, run_dbt
+from ai_cost_attribution.project import dbt_environment, run_dbt
 from conftest import BuiltWarehouse, contract_csv, event, write_jsonl
 from test_attribution import CALLS as ENGINE_CALLS
 from test_attribution import INPUTS as ENGINE_INPUTS
@@ -124,27 +124,7 @@ LATER_CALLS = [
 # twice; and which anomaly model scored (the Python model on DuckDB, its SQL twin elsewhere).
 BUILD_STAMPS = {"processed_through", "landed_at", "built_at", "invocation_id", "reference_fingerprint", "scored_by"}
 
-# --- Spark in subprocesses ---------------------------------------------------------------------
-
-READER = """
-import json, sys
-from decimal import Decimal
-from ai_cost_attribution.targets import connect
-
-def encode(value):
-    if isinstance(value, Decimal):
-        return {"decimal": str(value)}
-    if hasattr(value, "hour"):
-        return {"time": value.isoformat()}
-    if hasattr(value, "isoformat"):
-        return {"date": value.isoformat()}
-    return value
-
-queries = json.load(sys.stdin)
-with connect("spark") as warehouse:
-    answers = {name: [[encode(v) for v in row] for row in warehouse.rows(sql)] for name, sql in queries.items()}
-json.dump(answers, sys.stdout)
-"""
+# --- Spark in one subprocess -------------------------------------------------------------------
 
 
 def spark_missing() -> str | None:
@@ -167,30 +147,28 @@ class SparkProject:
         environment.update(AICOST_PROJECT_DIR=str(self.project_dir), AICOST_SPARK_DIR=str(self.spark_dir))
         return environment
 
-    def run(self, command: list[str], stdin: str | None = None) -> tuple[subprocess.CompletedProcess[str], float]:
-        started = time.monotonic()
-        result = subprocess.run(
-            command, cwd=self.project_dir, env=self.environment(), input=stdin,
-            capture_output=True, text=True, check=False,
+    def run_plan(self, plan: list[dict[str, Any]]) -> tuple[list[tuple[str, float]], dict[str, dict[str, list[tuple]]]]:
+        """The steps in one Spark process (tests/spark_steps.py); returns each step's seconds and
+        each read's rows by relation."""
+        plan_path, result_path = self.spark_dir / "plan.json", self.spark_dir / "result.json"
+        self.spark_dir.mkdir(parents=True, exist_ok=True)
+        plan_path.write_text(json.dumps(plan))
+        ran = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("spark_steps.py")), str(plan_path), str(result_path)],
+            cwd=self.project_dir, env=self.environment(), capture_output=True, text=True, check=False,
         )  # fmt: skip
-        return result, time.monotonic() - started
+        assert result_path.exists(), f"the Spark steps did not finish:\n{ran.stdout[-4000:]}{ran.stderr[-6000:]}"
+        result = json.loads(result_path.read_text())
+        assert result["error"] is None, result["error"]
+        reads = {
+            key: {name: [tuple(decode(v) for v in row) for row in rows] for name, rows in answers.items()}
+            for key, answers in result["reads"].items()
+        }
+        return [(label, seconds) for label, seconds in result["seconds"]], reads
 
-    def load(self, raw_path: str) -> float:
-        aicost = str(Path(dbt_executable()).parent / "aicost")
-        loaded, seconds = self.run([aicost, "load", "--target", "spark", "--raw", raw_path])
-        assert loaded.returncode == 0, loaded.stdout + loaded.stderr[-4000:]
-        return seconds
-
-    def build(self, command: str = "build") -> float:
-        dbt = [dbt_executable(), command, "--target", "spark", "--project-dir", str(self.project_dir)]
-        built, seconds = self.run([*dbt, "--profiles-dir", str(self.project_dir)])
-        assert built.returncode == 0, f"dbt {command} on spark failed:\n{built.stdout[-10000:]}"
-        return seconds
-
-    def read(self, queries: dict[str, str]) -> dict[str, list[tuple]]:
-        read, _ = self.run([sys.executable, "-c", READER], stdin=json.dumps(queries))
-        assert read.returncode == 0, read.stderr[-4000:]
-        return {name: [tuple(decode(v) for v in row) for row in rows] for name, rows in json.loads(read.stdout).items()}
+    def dbt(self, command: str) -> dict[str, Any]:
+        directory = str(self.project_dir)
+        return {"dbt": [command, "--target", "spark", "--project-dir", directory, "--profiles-dir", directory]}
 
 
 def decode(value: Any) -> Any:
@@ -256,7 +234,7 @@ class ThreeEngines:
     spark: dict[str, list[tuple]]
     spark_incremental: dict[str, list[tuple]]
     full_refresh: BuiltWarehouse
-    seconds: dict[str, float]
+    seconds: list[tuple[str, float]]
 
     def duckdb(self, name: str) -> list[tuple]:
         return canonical(self.both.duckdb.rows(self.queries[name]))
@@ -283,14 +261,20 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> ThreeEngines:
     spark = SparkProject(both.duckdb.project_dir, root / "spark")
     # the raw folder as the DuckDB build named it, so file names match
     raw_folder = both.duckdb.dbt_vars["raw_path"]
-    seconds = {"load": spark.load(raw_folder), "build": spark.build()}
-    first = spark.read(spark_queries)
-
-    write_jsonl(both.duckdb.raw_path / "usage" / "later.jsonl", LATER_CALLS)
-    seconds["load_incremental"] = spark.load(raw_folder)
-    # the models only: the full build above ran every test on Spark, and Spark's cost is per node
-    seconds["run_incremental"] = spark.build("run")
-    incremental = spark.read(spark_queries)
+    later = root / "later.jsonl"
+    write_jsonl(later, LATER_CALLS)
+    seconds, reads = spark.run_plan([
+        {"load": raw_folder},
+        spark.dbt("build"),
+        {"read": spark_queries, "as": "first"},
+        # more raw lines land, are loaded, and the models only run: the full build above ran
+        # every test on Spark, and Spark's cost is per node
+        {"move": [str(later), str(both.duckdb.raw_path / "usage" / "later.jsonl")]},
+        {"load": raw_folder},
+        spark.dbt("run"),
+        {"read": spark_queries, "as": "incremental"},
+    ])  # fmt: skip
+    first, incremental = reads["first"], reads["incremental"]
     # the full refresh: the same folder (the same file names), built from scratch on DuckDB
     raw_path, project_dir, db_path = both.duckdb.raw_path, both.duckdb.project_dir, root / "full_refresh.duckdb"
     rebuilt = run_dbt(
