@@ -16,7 +16,16 @@ import yaml
 from langfuse.api import ObservationsV2Response
 from langfuse.api.core.pydantic_utilities import parse_obj_as
 
-from conftest import CALL_PIPELINE_BUILD, REPOSITORY, build_world, event, in_files, needles_found, rate
+from conftest import (
+    CALL_PIPELINE_BUILD,
+    REPOSITORY,
+    SOURCE_FILE_NAME,
+    build_world,
+    event,
+    in_files,
+    needles_found,
+    rate,
+)
 from langfuse_records import (
     SECRET_PROMPT,
     SECRET_RESPONSE,
@@ -301,7 +310,7 @@ def test_dimensions_come_from_the_observation_and_its_trace(langfuse) -> None:
 
 def test_observations_that_are_not_model_calls_are_rejected(langfuse) -> None:
     rejects = langfuse.rows(
-        "select regexp_extract(source_file, '[^/]+$'), line_number, record_index, request_id, reject_reason,"
+        f"select {SOURCE_FILE_NAME}, line_number, record_index, request_id, reject_reason,"
         f" reject_detail from marts.fct_rejected_events where {OF_FILES} order by 1, 2, 3"
     )
     not_a_call = "not_a_model_call"
@@ -321,7 +330,7 @@ def test_observations_that_are_not_model_calls_are_rejected(langfuse) -> None:
 
 def test_a_trace_record_that_cannot_be_read_is_a_warning_not_a_failure(langfuse) -> None:
     assert langfuse.rows(
-        "select regexp_extract(source_file, '[^/]+$'), line_number, trace_error from staging.stg_langfuse__traces"
+        f"select {SOURCE_FILE_NAME}, line_number, trace_error from staging.stg_langfuse__traces"
         " where trace_error is not null"
     ) == [("traces_export.jsonl", 3, "malformed_json")]
     assert "WARN 1 assert_langfuse_trace_records_are_readable" in langfuse.build.stdout.replace("  ", " ")

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 import litellm_exports as export
-from conftest import build_world, rate
+from conftest import SOURCE_FILE_NAME, build_world, rate
 
 RATE_CARD = [
     rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10", cache_read_usd_per_mtok="1.25",
@@ -262,7 +262,7 @@ def odd(tmp_path_factory: pytest.TempPathFactory):
 
 def _landed(odd) -> list[tuple[str, int, int, str | None]]:
     return odd.rows(
-        "select regexp_extract(source_file, '[^/]+$'), line_number, record_index, reason from ("
+        f"select {SOURCE_FILE_NAME}, line_number, record_index, reason from ("
         " select source_file, line_number, record_index, null as reason from marts.fct_llm_calls"
         " union all select source_file, line_number, record_index, reject_reason from marts.fct_rejected_events"
         ") as landed order by 1, 2, 3"
@@ -382,7 +382,7 @@ def test_csv_rows_land_with_their_row_numbers(odd) -> None:
 
 def test_files_that_hold_no_record(odd) -> None:
     rejects = odd.rows(
-        "select regexp_extract(source_file, '[^/]+$'), line_number, reject_reason, reject_detail"
+        f"select {SOURCE_FILE_NAME}, line_number, reject_reason, reject_detail"
         " from marts.fct_rejected_events where reject_reason in ('no_records', 'unreadable_file', 'invalid_encoding')"
         " and source_file not like '%.csv' order by 1, 2"
     )

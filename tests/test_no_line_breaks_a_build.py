@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import build_world, event, in_files, rate
+from conftest import SOURCE_FILE_NAME, build_world, event, in_files, rate
 
 RATE_CARD = [rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10")]
 HEAD = '{"request_id":"%s","occurred_at":"2026-01-10T12:00:00Z","provider":"openai","model":"gpt-4o",'
@@ -237,8 +237,7 @@ def test_parquet_that_cannot_be_read_is_one_reject(tmp_path) -> None:
         ("p1", None, Decimal("0.0035"))
     ]
     rejects = built.rows(
-        "select regexp_extract(source_file, '[^/]+$'), line_number, reject_reason"
-        " from marts.fct_rejected_events order by 1, 2"
+        f"select {SOURCE_FILE_NAME}, line_number, reject_reason from marts.fct_rejected_events order by 1, 2"
     )
     assert rejects == [
         ("good.parquet", 2, "invalid_token_count"),

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CALL_PIPELINE_BUILD, BuiltWarehouse, build_world, needles_found, rate
+from conftest import CALL_PIPELINE_BUILD, SOURCE_FILE_NAME, BuiltWarehouse, build_world, needles_found, rate
 from otel_drive import API_KEY, SECRETS
 from otel_servers import otlp_json_receiver, stub_model_server
 
@@ -234,7 +234,7 @@ def test_openllmetry_association_properties_are_the_dimensions(warehouse: BuiltW
 
 def test_spans_that_are_not_model_calls_and_second_spans_of_one_call(warehouse: BuiltWarehouse) -> None:
     rejects = warehouse.rows(
-        "select regexp_extract(source_file, '[^/]+$'), reject_reason, reject_detail, split_part(request_id, ':', 2)"
+        f"select {SOURCE_FILE_NAME}, reject_reason, reject_detail, split_part(request_id, ':', 2)"
         " from marts.fct_rejected_events order by 1, 2, 3"
     )
     kept = {row[3]: row for row in rejects if row[1] == "duplicate"}

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import litellm_exports as export
-from conftest import BuiltWarehouse, build_world, rate
+from conftest import SOURCE_FILE_NAME, BuiltWarehouse, build_world, rate
 from strategies import langfuse, litellm, otel, usage
 
 # in force over every time the strategies draw (2020 to 2030)
@@ -74,7 +74,7 @@ def _files(drawn: dict[str, Any], csv_cells: list[dict[str, Any]]) -> dict[str, 
 def _landed(built: BuiltWarehouse) -> list[tuple[str, str, int, int, bool, str | None]]:
     """(source, file name, line, record index, is a call, reject reason) of every landed row."""
     return built.rows(
-        "select source_name, regexp_extract(source_file, '[^/]+$'), line_number, record_index, is_call, reason"
+        f"select source_name, {SOURCE_FILE_NAME}, line_number, record_index, is_call, reason"
         " from (select source_name, source_file, line_number, record_index, true as is_call, null as reason"
         " from marts.fct_llm_calls union all select source_name, source_file, line_number, record_index, false,"
         " reject_reason from marts.fct_rejected_events) as landed"

@@ -36,7 +36,7 @@ from ai_cost_attribution.provider_pages import (
     openai_page,
     pretty,
 )
-from conftest import build_world, event, rate
+from conftest import SOURCE_FILE_NAME, build_world, event, rate
 
 RATE_CARD = [
     rate("openai", "gpt-4o", input_usd_per_mtok="2.5", output_usd_per_mtok="10", cache_read_usd_per_mtok="1.25"),
@@ -376,7 +376,7 @@ def test_pages_land_with_pagination_and_empty_buckets(world) -> None:
 
 def test_every_unreadable_page_and_result_is_a_counted_reject(world) -> None:
     rejects = world.rows(
-        "select regexp_extract(source_file, '[^/]+$'), line_number, bucket_index, reject_reason, reject_detail"
+        f"select {SOURCE_FILE_NAME}, line_number, bucket_index, reject_reason, reject_detail"
         " from marts.fct_provider_report_rejects order by 1, 2, 3"
     )
     assert rejects == [
