@@ -4,14 +4,10 @@
 -- the last 7 days of calls, which is enough to catch a rule that drifted; a warning, never a
 -- failed build.
 {{ config(severity='warn') }}
-{#- The as-of date is read when the test runs and written into the filter as a date: a bound
-    taken from a joined row is applied after the view's joins of every call (27 s at 10M
-    calls), a constant reaches the calls' scan (3.4 s). Before a build (dbt compile on an empty
-    warehouse) the join form stands in. -#}
-{%- set as_of_relation = load_relation(ref('int_as_of_date')) if execute else none -%}
-{%- set as_of_dates = run_query('select max(as_of_date) from ' ~ as_of_relation).columns[0].values()
-    if as_of_relation is not none else [] -%}
-{%- set as_of_date = as_of_dates[0] if as_of_dates | length > 0 else none -%}
+{#- The as-of date as a constant (aicost_built_as_of_date_literal: 27 s → 3.4 s at 10M calls,
+    since a bound from the joined row is applied after the view's joins of every call); before a
+    build the join form stands in. -#}
+{%- set as_of_date = aicost_built_as_of_date_literal() -%}
 
 with
 
@@ -40,7 +36,7 @@ from sources
 cross join as_of
 where sources.usage_date > {{ dbt.dateadd('day', -7, 'as_of.as_of_date') }}
 {%- else %}
-where sources.usage_date > {{ dbt.dateadd('day', -7, "cast('" ~ as_of_date ~ "' as date)") }}
+where sources.usage_date > {{ dbt.dateadd('day', -7, as_of_date) }}
 {%- endif %}
     and sources.resolved_value <> 'unattributed'
     and not (sources.is_own_tag or sources.is_from_trace or sources.is_from_api_key or sources.is_from_feature_owners)

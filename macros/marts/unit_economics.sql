@@ -84,7 +84,24 @@
     {%- if configured is none or (configured | string | trim) in ('', 'none', 'None', 'null') -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return("cast('" ~ (configured | string | trim) ~ "' as date)") }}
+    {{ return(aicost_date_literal(configured)) }}
+{%- endmacro %}
+
+{% macro aicost_built_as_of_date_literal() -%}
+    {#- The date int_as_of_date holds, read when the caller runs, as a date literal: a constant
+        reaches a scan where a bound taken from a joined row is applied after the joins. None
+        before int_as_of_date is built (dbt compile on an empty warehouse). -#}
+    {%- set relation = load_relation(ref('int_as_of_date')) if execute else none -%}
+    {%- if relation is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = run_query('select max(as_of_date) from ' ~ relation).columns[0].values() -%}
+    {{ return(aicost_date_literal(found[0]) if found | length > 0 and found[0] is not none else none) }}
+{%- endmacro %}
+
+{% macro aicost_date_literal(value) -%}
+    {#- A date (or its ISO text) as a SQL date literal. -#}
+    {{ return("cast('" ~ (value | string | trim) ~ "' as date)") }}
 {%- endmacro %}
 
 {% test unattributed_share_within_threshold(model, threshold_column) %}
