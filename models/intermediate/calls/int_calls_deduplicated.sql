@@ -59,8 +59,8 @@ records_in_scope as (
 
     select * from valid_records
     where request_id in (
-        select valid_records.request_id from valid_records
-        where trace_id in (select touched_traces.trace_id from touched_traces)
+        select traced.request_id from valid_records as traced
+        where traced.trace_id in (select touched_traces.trace_id from touched_traces)
     )
 
 ),
