@@ -7,8 +7,8 @@ days as (
 
     {{ dbt.date_spine(
         'day',
-        "cast('" ~ var('time_spine_start') ~ "' as date)",
-        "cast('" ~ var('time_spine_end') ~ "' as date)"
+        aicost_date_literal(var('time_spine_start')),
+        aicost_date_literal(var('time_spine_end'))
     ) }}
 
 ),
