@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # AICOST_TEST_SPARK=1 adds the three-engine test on Spark (tests/test_engines.py: the spark extra,
-# ~400 MB, and about 10 minutes on 2 cores, which would take CI past its time): it then fails
+# ~400 MB, and 10 to 12 minutes on 2 cores, which would take CI past its time): it then fails
 # instead of skipping without pyspark. Without it the test is skipped and says so.
 if [ "${AICOST_TEST_SPARK:-0}" = "1" ]; then
     AICOST_EXTRAS=dev,spark bash scripts/setup.sh
