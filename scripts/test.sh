@@ -25,6 +25,7 @@ echo "== sqlfluff (models/, with the dbt templater: the rules of .sqlfluff; one 
 # depends on whether the demo was built (is_incremental() is true once it was) and lint leaves
 # warehouse/ alone.
 lint_dir="$(mktemp -d)"
+trap 'rm -rf "$lint_dir"' EXIT
 AICOST_DB_PATH="$lint_dir/lint.duckdb" .venv/bin/sqlfluff lint models --processes 0 \
     --format github-annotation-native --annotation-level failure
 rm -rf "$lint_dir"

@@ -19,7 +19,6 @@ import pytest
 import dbt_in_process
 from ai_cost_attribution import project
 from ai_cost_attribution.contract import rate_card_columns, raw_csv_sources, seed_column_types
-from ai_cost_attribution.project import run_dbt
 from parse_cache import WORLD_DB_PATH, cli_vars, start_from_saved_parse
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -115,16 +114,7 @@ def run_world_dbt(
     in this process (tests/dbt_in_process.py) unless AICOST_TEST_DBT_SUBPROCESS=1."""
     warehouse = WORLD_DB_PATH if db_path == project_dir.parent / WORLD_DB_PATH.name else db_path
     raw_path = Path(dbt_vars["raw_path"]) if "raw_path" in dbt_vars else None
-    if not dbt_in_process.in_process():
-        return run_dbt(
-            list(arguments), dbt_vars=cli_vars(dbt_vars), project_dir=project_dir, db_path=warehouse,
-            capture_output=True, raw_path=raw_path,
-        )  # fmt: skip
-    return dbt_in_process.invoke(
-        project.dbt_arguments(list(arguments), project_dir, cli_vars(dbt_vars)),
-        project_dir,
-        project.dbt_environment(warehouse, raw_path),
-    )
+    return dbt_in_process.run(arguments, project_dir, cli_vars(dbt_vars), warehouse, raw_path)
 
 
 def write_jsonl(path: Path, lines: Iterable[Mapping[str, Any] | str]) -> None:

@@ -76,3 +76,25 @@ def invoke(
     code = 0 if result.success else STOPPED if result.exception is not None else FAILED
     errors = err.getvalue() + (f"{type(result.exception).__name__}: {result.exception}\n" if result.exception else "")
     return subprocess.CompletedProcess([project.dbt_executable(), *command], code, out.getvalue(), errors)
+
+
+def run(
+    arguments: Sequence[str],
+    project_dir: Path,
+    dbt_vars: Mapping[str, object],
+    db_path: Path,
+    raw_path: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """dbt `arguments` in `project_dir` with `dbt_vars`, the warehouse at `db_path` and the raw
+    folder through AICOST_RAW_PATH: in this process, or as a subprocess (as a user runs it) when
+    AICOST_TEST_DBT_SUBPROCESS=1."""
+    if not in_process():
+        return project.run_dbt(
+            list(arguments), dbt_vars=dict(dbt_vars), project_dir=project_dir, db_path=db_path,
+            capture_output=True, raw_path=raw_path,
+        )  # fmt: skip
+    return invoke(
+        project.dbt_arguments(list(arguments), project_dir, dict(dbt_vars)),
+        project_dir,
+        project.dbt_environment(db_path, raw_path),
+    )

@@ -52,17 +52,8 @@ def _session_folder() -> Path:
 def _parse_pristine_copy(dbt_vars: Mapping[str, Any], repository: Path) -> Path | None:
     root = _session_folder() / f"parsed_{len(_saved)}"
     project_dir = project.copy_project(root / "project", repository)
-    if dbt_in_process.in_process():
-        # in the worker, as the worlds' builds run: a dbt subprocess adds its start (~8 s)
-        done = dbt_in_process.invoke(
-            project.dbt_arguments(["parse"], project_dir, dict(dbt_vars)),
-            project_dir,
-            project.dbt_environment(WORLD_DB_PATH),
-        )
-    else:
-        done = project.run_dbt(
-            ["parse"], dbt_vars=dict(dbt_vars), project_dir=project_dir, db_path=WORLD_DB_PATH, capture_output=True
-        )
+    # in the worker, as the worlds' builds run (a dbt subprocess adds its start, ~8 s)
+    done = dbt_in_process.run(["parse"], project_dir, dbt_vars, WORLD_DB_PATH)
     saved = project_dir / SAVED_PARSE
     # a parse that fails is left to the world's own build to report
     return saved if done.returncode == 0 and saved.is_file() else None
