@@ -45,12 +45,15 @@ class BuiltWarehouse:
     build: subprocess.CompletedProcess[str]
     # the vars it was built with, raw_path included: a rebuild must name the same files
     dbt_vars: dict[str, Any] = field(default_factory=dict)
+    # whether its dbt commands write target/*.json (see run_world_dbt)
+    artifacts: bool = False
 
     def dbt(
         self, arguments: Sequence[str], extra_vars: Mapping[str, Any] | None = None
     ) -> subprocess.CompletedProcess[str]:
         """Run dbt again in this world, with the vars it was built with (and `extra_vars`)."""
-        return run_world_dbt(arguments, {**self.dbt_vars, **(extra_vars or {})}, self.project_dir, self.db_path)
+        world_vars = {**self.dbt_vars, **(extra_vars or {})}
+        return run_world_dbt(arguments, world_vars, self.project_dir, self.db_path, artifacts=self.artifacts)
 
     def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.db_path), read_only=True) as connection:
@@ -107,14 +110,25 @@ def needles_found(texts: Mapping[tuple[str, str], str], needles: Iterable[str]) 
 
 
 def run_world_dbt(
-    arguments: Sequence[str], dbt_vars: Mapping[str, Any], project_dir: Path, db_path: Path
+    arguments: Sequence[str],
+    dbt_vars: Mapping[str, Any],
+    project_dir: Path,
+    db_path: Path,
+    *,
+    artifacts: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """dbt in a fixture world the way that keeps its saved parse (tests/parse_cache.py): the raw
     folder through AICOST_RAW_PATH, the warehouse relative to the project when it sits beside it;
-    in this process (tests/dbt_in_process.py) unless AICOST_TEST_DBT_SUBPROCESS=1."""
+    in this process (tests/dbt_in_process.py) unless AICOST_TEST_DBT_SUBPROCESS=1.
+
+    Without `artifacts` dbt writes no target/*.json (`--no-write-json`: manifest.json,
+    run_results.json, semantic_manifest.json), about a tenth of a small world's build; a test that
+    reads them builds its world with `artifacts=True`. Compiled SQL and the saved parse are
+    written either way."""
     warehouse = WORLD_DB_PATH if db_path == project_dir.parent / WORLD_DB_PATH.name else db_path
     raw_path = Path(dbt_vars["raw_path"]) if "raw_path" in dbt_vars else None
-    return dbt_in_process.run(arguments, project_dir, cli_vars(dbt_vars), warehouse, raw_path)
+    command = [*arguments] if artifacts else [*arguments, "--no-write-json"]
+    return dbt_in_process.run(command, project_dir, cli_vars(dbt_vars), warehouse, raw_path)
 
 
 def write_jsonl(path: Path, lines: Iterable[Mapping[str, Any] | str]) -> None:
@@ -166,9 +180,11 @@ def build_world(
     dbt_vars: Mapping[str, Any] | None = None,
     command: Sequence[str] = ("build",),
     expect_success: bool = True,
+    artifacts: bool = False,
 ) -> BuiltWarehouse:
     """Write a raw folder (usage files by name, other files by their path under the raw folder,
-    optional CSVs), build it, return the warehouse.
+    optional CSVs), build it, return the warehouse (whose dbt commands write target/*.json only
+    with `artifacts`: see run_world_dbt).
 
     `files` maps a path such as ``litellm_spend_logs/day1.jsonl`` to its content: bytes or text
     written as they are, or records written as JSON Lines."""
@@ -189,12 +205,13 @@ def build_world(
     project_dir = copy_project(root / "project", rate_card_rows, model_alias_rows)
     world_vars = {"raw_path": str(raw_path), **(dbt_vars or {})}
     start_from_saved_parse(project_dir, world_vars, REPOSITORY)
-    result = run_world_dbt(command, world_vars, project_dir, root / "warehouse.duckdb")
+    result = run_world_dbt(command, world_vars, project_dir, root / "warehouse.duckdb", artifacts=artifacts)
     if expect_success and result.returncode != 0:
         pytest.fail(f"dbt {' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
     return BuiltWarehouse(
-        db_path=root / "warehouse.duckdb", raw_path=raw_path, project_dir=project_dir, build=result, dbt_vars=world_vars
-    )
+        db_path=root / "warehouse.duckdb", raw_path=raw_path, project_dir=project_dir, build=result,
+        dbt_vars=world_vars, artifacts=artifacts,
+    )  # fmt: skip
 
 
 def rate(provider: str, model: str, **prices: Any) -> dict[str, Any]:
@@ -221,7 +238,7 @@ def event(request_id: str, **fields: Any) -> dict[str, Any]:
 # worker is left running one alone at the end (the files' worker-seconds in a full run of 6b386f5,
 # longest first, down to 40 s; scripts/test.sh keeps xdist from reordering them).
 LONGEST_FIRST = (
-    "test_engines.py",  # with AICOST_TEST_SPARK=1 the longest by far; skipped at once otherwise
+    "test_engines.py",  # with AICOST_TEST_SPARK=1 the longest by far
     "test_bench.py",
     "test_portability.py",
     "test_app_browser.py",

@@ -74,6 +74,7 @@ SHARED_COSTS = contract_csv(
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     return build_world(
         tmp_path_factory.mktemp("budgets"),
+        artifacts=True,  # run_results.json: the warning test's message
         usage={"calls.jsonl": CALLS},
         csv_inputs={"budgets": BUDGETS, "feature_owners": OWNERS, "shared_costs": SHARED_COSTS},
         rate_card_rows=[rate("openai", "gpt-4o", input_usd_per_mtok="1000", output_usd_per_mtok="0")],

@@ -43,6 +43,7 @@ CALLS = [
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     return build_world(
         tmp_path_factory.mktemp("coverage"),
+        artifacts=True,  # run_results.json: the thresholds' messages
         usage={"calls.jsonl": CALLS},
         rate_card_rows=[rate("openai", "gpt-4o", input_usd_per_mtok="1000", output_usd_per_mtok="0")],
         dbt_vars={"coverage_min_calls": 1},

@@ -17,7 +17,10 @@ MART_PREFIXES = ("fct_", "dim_", "mart_", "export_", "app_")
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     built = build_world(
-        tmp_path_factory.mktemp("project"), usage={"day.jsonl": [event("one")]}, rate_card_rows=RATE_CARD
+        tmp_path_factory.mktemp("project"),
+        usage={"day.jsonl": [event("one")]},
+        rate_card_rows=RATE_CARD,
+        artifacts=True,  # docs generate writes the catalog beside the manifest
     )
     result = built.dbt(["docs", "generate"])
     assert result.returncode == 0, result.stdout[-4000:]

@@ -179,6 +179,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
         tmp_path_factory.mktemp("provider_truth"), usage={"calls.jsonl": calls()}, files=FILES,
         csv_inputs={"price_adjustments": DISCOUNTS, "provider_invoices": INVOICES, "api_keys": API_KEYS},
         rate_card_rows=RATE_CARD, dbt_vars={"untracked_usage_warn_usd": 0.003, "price_drift_tolerance_pct": 1},
+        artifacts=True,  # run_results.json: the warn tests' messages
     )  # fmt: skip
 
 

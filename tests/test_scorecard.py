@@ -141,6 +141,7 @@ def scorecard_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     if "world" not in _WORLDS:
         _WORLDS["world"] = build_world(
             tmp_path_factory.mktemp("scorecard"),
+            artifacts=True,  # MetricFlow reads target/semantic_manifest.json (test_semantic_layer)
             usage={"calls.jsonl": CALLS},
             csv_inputs={
                 "customers": CUSTOMERS,

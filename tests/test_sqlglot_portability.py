@@ -91,7 +91,12 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Compiled]:
     # `dbt seed` runs the landing (on-run-start), so the compile sees the landed relations
     root = tmp_path_factory.mktemp("sqlglot")
     built = build_world(
-        root, usage={"calls.jsonl": CALLS}, csv_inputs=INPUTS, rate_card_rows=RATE_CARD, command=("seed",)
+        root,
+        usage={"calls.jsonl": CALLS},
+        csv_inputs=INPUTS,
+        rate_card_rows=RATE_CARD,
+        command=("seed",),
+        artifacts=True,  # the compiled models are read from manifest.json
     )
     models = "resource_type:model"
     on_duckdb = built.dbt(["compile", "--select", models])

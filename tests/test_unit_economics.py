@@ -126,6 +126,7 @@ def unit_economics_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWareh
     if "world" not in _WORLDS:
         _WORLDS["world"] = build_world(
             tmp_path_factory.mktemp("unit_economics"),
+            artifacts=True,  # MetricFlow reads target/semantic_manifest.json
             usage={"calls.jsonl": CALLS},
             csv_inputs={
                 "customers": CUSTOMERS,
