@@ -8,7 +8,8 @@ and tables under the test's folder), and each is built with `dbt build --target 
 relation of the marts schema is compared, row for row, with every column but the build's own
 stamps. Then more raw lines land (a new call, a replay, a correction that moves a call to
 another month, a late call of a built trace) and Spark builds incrementally: it must equal a
-full DuckDB build of both files.
+full DuckDB build of both files. The DuckDB and PostgreSQL half also proves what a user of a
+warehouse runs besides dbt: `aicost load`, `aicost summary` and the FOCUS export with `--target`.
 
 Spark runs in one subprocess (tests/spark_steps.py: `aicost load`, dbt and the reads in turn, on
 one JVM): the metastore is an embedded Derby database that one process opens at a time, and each
@@ -28,15 +29,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
-from ai_cost_attribution.project import dbt_environment, run_dbt
-from conftest import BuiltWarehouse, contract_csv, event, write_jsonl
+from ai_cost_attribution.project import dbt_environment
+from conftest import BuiltWarehouse, contract_csv, event, run_world_dbt, write_jsonl
 from test_attribution import CALLS as ENGINE_CALLS
 from test_attribution import INPUTS as ENGINE_INPUTS
 from test_attribution import PROD
 from test_attribution import RATE_CARD as ENGINE_RATE_CARD
-from test_portability import TwoTargets, build_both, query_postgres
+from test_portability import TwoTargets, aicost, build_both, normalise, query_postgres
 
 # --- the world ---------------------------------------------------------------------------------
 
@@ -244,17 +246,23 @@ class ThreeEngines:
 
 
 @pytest.fixture(scope="module")
-def engines(tmp_path_factory: pytest.TempPathFactory) -> ThreeEngines:
+def two_engines(tmp_path_factory: pytest.TempPathFactory) -> TwoTargets:
+    """The world on DuckDB and, loaded with `aicost load`, on PostgreSQL."""
+    return build_both(
+        tmp_path_factory.mktemp("engines"), "aicost_engines", {}, load_command=True,
+        usage={"calls.jsonl": CALLS}, csv_inputs=INPUTS, rate_card_rows=RATE_CARD,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def engines(two_engines: TwoTargets) -> ThreeEngines:
     missing = spark_missing()
     if missing and os.environ.get("AICOST_REQUIRE_SPARK") == "1":
         pytest.fail(f"AICOST_REQUIRE_SPARK=1 but {missing}")
     if missing:
         pytest.skip(missing)
-    root = tmp_path_factory.mktemp("engines")
-    both = build_both(
-        root, "aicost_engines", {}, load_command=True,
-        usage={"calls.jsonl": CALLS}, csv_inputs=INPUTS, rate_card_rows=RATE_CARD,
-    )  # fmt: skip
+    both = two_engines
+    root = both.duckdb.project_dir.parent
     ledger = {"ledger_by_month_type_provider": LEDGER_BY_MONTH_TYPE_PROVIDER, "ledger_total": LEDGER_TOTAL}
     queries = {**mart_queries(both.duckdb, '"'), **ledger}
     spark_queries = {**mart_queries(both.duckdb, "`"), **ledger}
@@ -276,12 +284,10 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> ThreeEngines:
     ])  # fmt: skip
     first, incremental = reads["first"], reads["incremental"]
     # the full refresh: the same folder (the same file names), built from scratch on DuckDB
-    raw_path, project_dir, db_path = both.duckdb.raw_path, both.duckdb.project_dir, root / "full_refresh.duckdb"
-    rebuilt = run_dbt(
-        ["build"], dbt_vars={"raw_path": raw_folder}, project_dir=project_dir, db_path=db_path, capture_output=True
-    )
+    db_path = root / "full_refresh.duckdb"
+    rebuilt = run_world_dbt(["build"], both.duckdb.dbt_vars, both.duckdb.project_dir, db_path)
     assert rebuilt.returncode == 0, rebuilt.stdout[-6000:]
-    full_refresh = BuiltWarehouse(db_path, raw_path, project_dir, rebuilt, {"raw_path": raw_folder})
+    full_refresh = BuiltWarehouse(db_path, both.duckdb.raw_path, both.duckdb.project_dir, rebuilt, both.duckdb.dbt_vars)
     print(f"spark seconds: {seconds}")
     return ThreeEngines(both, queries, first, incremental, full_refresh, seconds)
 
@@ -354,3 +360,60 @@ def test_an_incremental_spark_run_equals_a_full_refresh(engines: ThreeEngines) -
     assert differing == []
     # and the run changed something: the new call and the moved one
     assert canonical(engines.spark_incremental["fct_llm_calls"]) != canonical(engines.spark["fct_llm_calls"])
+
+
+# --- DuckDB and PostgreSQL: the engine, `aicost load`, `aicost summary`, the FOCUS export ---------
+
+LEDGER_FIGURES = (
+    "select ledger_month, cost_type, cost_pool, provider, model, customer_id, feature, environment,"
+    " is_allocated, amount_usd from marts.fct_cost_ledger order by 1, 2, 3, 4, 5, 6, 7, 8, 9"
+)
+
+
+def test_ledger_and_engine_are_identical_on_postgres(two_engines: TwoTargets) -> None:
+    on_duckdb, on_postgres = two_engines.both(LEDGER_FIGURES)
+    assert on_postgres == on_duckdb
+    # to the cent of the hand-computed total: tests/test_attribution.py's ledger plus the January calls
+    total = query_postgres(two_engines.database, LEDGER_TOTAL)[0][0]
+    assert total == Decimal("489.124773") + DAILY_COST == Decimal("498.904773")
+    traces_duckdb, traces_postgres = two_engines.both(
+        "select trace_id, calls, cost_usd, overhead_cost_usd from marts.fct_traces order by 1"
+    )
+    assert traces_postgres == traces_duckdb
+
+
+def test_aicost_load_lands_every_table_of_the_folder(two_engines: TwoTargets) -> None:
+    landed = two_engines.duckdb.rows(
+        "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+    )
+    loaded = query_postgres(
+        two_engines.database, "select table_name from information_schema.tables where table_schema = 'raw'"
+    )
+    assert sorted(name for (name,) in loaded) == [name for (name,) in landed]
+    for table in ["usage_events", "shared_costs", "provider_invoices", "customers", "outcomes"]:
+        count = f"select count(*) from raw.{table}"
+        assert query_postgres(two_engines.database, count) == two_engines.duckdb.rows(count)
+    assert query_postgres(two_engines.database, "select count(*) from raw.usage_events")[0][0] == len(CALLS)
+
+
+def test_summary_and_focus_export_read_postgres_as_duckdb(two_engines: TwoTargets, tmp_path: Path) -> None:
+    project, database, db_path = two_engines.duckdb.project_dir, two_engines.database, two_engines.duckdb.db_path
+    on_duckdb = aicost(project, database, "summary", "--db", str(db_path))
+    on_postgres = aicost(project, database, "summary", "--target", "postgres")
+    assert on_duckdb.returncode == on_postgres.returncode == 0, on_postgres.stdout + on_postgres.stderr
+    assert "Cost ledger" in on_postgres.stdout and "$498.90" in on_postgres.stdout  # the total above
+    assert on_postgres.stdout == on_duckdb.stdout
+    for suffix in [".csv", ".parquet"]:
+        from_duckdb, from_postgres = tmp_path / f"duckdb{suffix}", tmp_path / f"postgres{suffix}"
+        exported = [
+            aicost(project, database, "export", "focus", "--db", str(db_path), "--out", str(from_duckdb)),
+            aicost(project, database, "export", "focus", "--target", "postgres", "--out", str(from_postgres)),
+        ]
+        assert [run.returncode for run in exported] == [0, 0], exported[1].stdout + exported[1].stderr
+        assert exported[0].stdout.split()[1] == exported[1].stdout.split()[1]  # the same row count
+        with duckdb.connect() as reader:
+            rows = [
+                reader.execute(f"select * from '{path}' order by all").fetchall()
+                for path in (from_duckdb, from_postgres)
+            ]
+        assert normalise(rows[1]) == normalise(rows[0]) and len(rows[0]) > 0

@@ -1,4 +1,6 @@
-"""The same project, unchanged, builds on PostgreSQL and gives the same numbers as on DuckDB.
+"""The same project, unchanged, builds on PostgreSQL and gives the same numbers as on DuckDB: every
+pricing rule and every reject reason here; the attribution engine, `aicost load`, `aicost summary`
+and the FOCUS export in tests/test_engines.py (whose world adds Spark).
 
 The raw tables are what a warehouse user would load: here they are copied from the DuckDB
 landing of the same fixture folder, so both targets start from identical inputs."""
@@ -15,15 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ai_cost_attribution.load import landed_tables, load_tables
 from ai_cost_attribution.project import dbt_environment, dbt_executable
 from conftest import BuiltWarehouse, build_world
-from test_attribution import CALLS as ENGINE_CALLS
-from test_attribution import INPUTS as ENGINE_INPUTS
-from test_attribution import RATE_CARD as ENGINE_RATE_CARD
 from test_pricing import CALLS as PRICING_CALLS
 from test_pricing import DISCOUNTS
 from test_pricing import RATE_CARD as PRICING_RATE_CARD
@@ -87,8 +85,8 @@ def on_database(database: str) -> Iterator[None]:
 
 def copy_raw_tables(duckdb_path: Path, database: str) -> None:
     """Load the raw tables a warehouse user would have from the DuckDB landing of the same folder,
-    as `aicost load` does once it has landed a folder (tests/test_portability.py runs the command
-    itself on the engine world)."""
+    as `aicost load` does once it has landed a folder (tests/test_engines.py runs the command
+    itself on its world)."""
     with on_database(database):
         load_tables("postgres", "raw", landed_tables(duckdb_path, "raw"))
 
@@ -170,23 +168,11 @@ def pricing_world(tmp_path_factory: pytest.TempPathFactory) -> TwoTargets:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def engine_world(tmp_path_factory: pytest.TempPathFactory) -> TwoTargets:
-    return build_both(
-        tmp_path_factory.mktemp("portability_engine"), "aicost_portability_engine", {}, load_command=True,
-        usage={"calls.jsonl": ENGINE_CALLS}, csv_inputs=ENGINE_INPUTS, rate_card_rows=ENGINE_RATE_CARD,
-    )  # fmt: skip
-
-
 CALL_FIGURES = (
     "select request_id, list_cost_usd, effective_cost_usd, pooled_cost_usd, cache_savings_usd, customer_id,"
     " feature, team, environment, occurred_at from marts.fct_llm_calls order by request_id"
 )
 REJECT_FIGURES = "select line_number, reject_reason from marts.fct_rejected_events order by 1, 2"
-LEDGER_FIGURES = (
-    "select ledger_month, cost_type, cost_pool, provider, model, customer_id, feature, environment,"
-    " is_allocated, amount_usd from marts.fct_cost_ledger order by 1, 2, 3, 4, 5, 6, 7, 8, 9"
-)
 
 
 def test_priced_calls_are_identical_on_postgres(pricing_world: TwoTargets) -> None:
@@ -199,64 +185,3 @@ def test_rejects_are_identical_on_postgres(pricing_world: TwoTargets) -> None:
     on_duckdb, on_postgres = pricing_world.both(REJECT_FIGURES)
     assert len(on_duckdb) == 11
     assert on_postgres == on_duckdb
-
-
-def test_ledger_and_engine_are_identical_on_postgres(engine_world: TwoTargets) -> None:
-    on_duckdb, on_postgres = engine_world.both(LEDGER_FIGURES)
-    assert on_postgres == on_duckdb
-    # and to the cent of the hand-computed total (tests/test_attribution.py)
-    total = query_postgres(engine_world.database, "select sum(amount_usd) from marts.fct_cost_ledger")[0][0]
-    assert total == Decimal("489.124773")
-    traces_duckdb, traces_postgres = engine_world.both(
-        "select trace_id, calls, cost_usd, overhead_cost_usd from marts.fct_traces order by 1"
-    )
-    assert traces_postgres == traces_duckdb
-
-
-def test_aicost_load_lands_every_table_of_the_folder(engine_world: TwoTargets) -> None:
-    landed = duckdb_relations(engine_world.duckdb)
-    loaded = query_postgres(
-        engine_world.database, "select table_name from information_schema.tables where table_schema = 'raw'"
-    )
-    assert sorted(name for (name,) in loaded) == landed
-    for table in ["usage_events", "shared_costs", "provider_invoices"]:
-        count = f"select count(*) from raw.{table}"
-        assert query_postgres(engine_world.database, count) == engine_world.duckdb.rows(count)
-    assert query_postgres(engine_world.database, "select count(*) from raw.usage_events")[0][0] == len(ENGINE_CALLS)
-
-
-def duckdb_relations(built: BuiltWarehouse) -> list[str]:
-    landed = built.rows("select table_name from information_schema.tables where table_schema = 'raw' order by 1")
-    return [name for (name,) in landed]
-
-
-def test_summary_and_focus_export_read_postgres_as_duckdb(engine_world: TwoTargets, tmp_path: Path) -> None:
-    project, database = engine_world.duckdb.project_dir, engine_world.database
-    on_duckdb = aicost(project, database, "summary", "--db", str(engine_world.duckdb.db_path))
-    on_postgres = aicost(project, database, "summary", "--target", "postgres")
-    assert on_duckdb.returncode == on_postgres.returncode == 0, on_postgres.stdout + on_postgres.stderr
-    assert "Cost ledger" in on_postgres.stdout and "$489.12" in on_postgres.stdout  # tests/test_attribution.py
-    assert on_postgres.stdout == on_duckdb.stdout
-    for suffix in [".csv", ".parquet"]:
-        from_duckdb, from_postgres = tmp_path / f"duckdb{suffix}", tmp_path / f"postgres{suffix}"
-        exported = [
-            aicost(
-                project,
-                database,
-                "export",
-                "focus",
-                "--db",
-                str(engine_world.duckdb.db_path),
-                "--out",
-                str(from_duckdb),
-            ),
-            aicost(project, database, "export", "focus", "--target", "postgres", "--out", str(from_postgres)),
-        ]
-        assert [run.returncode for run in exported] == [0, 0], exported[1].stdout + exported[1].stderr
-        assert exported[0].stdout.split()[1] == exported[1].stdout.split()[1]  # the same row count
-        with duckdb.connect() as reader:
-            rows = [
-                reader.execute(f"select * from '{path}' order by all").fetchall()
-                for path in (from_duckdb, from_postgres)
-            ]
-        assert normalise(rows[1]) == normalise(rows[0]) and len(rows[0]) > 0
