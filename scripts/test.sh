@@ -14,7 +14,8 @@ else
 fi
 export DO_NOT_TRACK=1 DBT_SEND_ANONYMOUS_USAGE_STATS=false
 # One dbt thread per fixture build: the test workers already keep every core busy, and four
-# threads contending for them made each small build ~13 % slower (AICOST_DBT_THREADS, profiles.yml).
+# threads contending for them made each small build ~13 % slower with two side by side (a whole
+# run showed no measurable change: docs/developing.md). AICOST_DBT_THREADS, profiles.yml.
 export AICOST_DBT_THREADS="${AICOST_DBT_THREADS:-1}"
 # The tests read what dbt prints and its artifacts, never its debug log file (logs/dbt.log):
 # writing every statement there costs about 3 of a fixture build's 20 seconds.
