@@ -6,10 +6,6 @@ negotiated 10 % discount. The costs written beside the calls are list prices."""
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
-import subprocess
 import sys
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -19,7 +15,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import REPOSITORY, BuiltWarehouse, build_world, event, rate
+from conftest import REPOSITORY, BuiltWarehouse, build_world, event, rate, shared_world
 
 __all__ = ["ANOMALY_VARS", "BUILD_COMMAND", "build_app_world", "event", "open_app", "shared_app_world"]
 
@@ -212,39 +208,10 @@ def build_app_world(root: Path, extra_calls: list[dict[str, Any]] | None = None)
     )
 
 
-_SHARED: dict[str, BuiltWarehouse] = {}
-
-
 def shared_app_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """The world built once per test session and shared by the app test modules, which only read
-    it (a test that rebuilds works on its own copy). In a parallel run the workers share it too:
-    the first to ask builds it in the session's temporary folder while the others wait for it."""
-    if "world" not in _SHARED:
-        base = tmp_path_factory.getbasetemp()
-        session = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-        with (session / "app_world.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-            _SHARED["world"] = _built_once(session / "app_world", tmp_path_factory)
-    return _SHARED["world"]
-
-
-def _built_once(root: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """The world in `root`, built there unless a worker already did (its paths are in built.json);
-    after a failed build there, built again in a folder of this worker's own."""
-    built = root / "built.json"
-    if built.exists():
-        paths = json.loads(built.read_text(encoding="utf-8"))
-        return BuiltWarehouse(
-            db_path=Path(paths["db_path"]), raw_path=Path(paths["raw_path"]), project_dir=Path(paths["project_dir"]),
-            build=subprocess.CompletedProcess(paths["build"], 0, "", ""), dbt_vars=paths["dbt_vars"],
-        )  # fmt: skip
-    if root.exists():
-        return build_app_world(tmp_path_factory.mktemp("app_world"))
-    world = build_app_world(root)
-    paths = {"db_path": str(world.db_path), "raw_path": str(world.raw_path), "project_dir": str(world.project_dir),
-             "build": list(world.build.args), "dbt_vars": world.dbt_vars}  # fmt: skip
-    built.write_text(json.dumps(paths), encoding="utf-8")
-    return world
+    """The app world, built once per test session and shared by the app test modules, which only
+    read it (a test that rebuilds works on its own copy): conftest.shared_world."""
+    return shared_world("app_world", tmp_path_factory, build_app_world)
 
 
 # --- opening the app as a browser session would -----------------------------------------------------

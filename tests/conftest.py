@@ -6,9 +6,11 @@ card) and built with `dbt build` into its own DuckDB file, exactly as a user wou
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
+import os
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,15 +47,18 @@ class BuiltWarehouse:
     build: subprocess.CompletedProcess[str]
     # the vars it was built with, raw_path included: a rebuild must name the same files
     dbt_vars: dict[str, Any] = field(default_factory=dict)
-    # whether its dbt commands write target/*.json (see run_world_dbt)
+    # whether its dbt commands write target/*.json and run the unit tests (see run_world_dbt)
     artifacts: bool = False
+    unit_tests: bool = False
 
     def dbt(
         self, arguments: Sequence[str], extra_vars: Mapping[str, Any] | None = None
     ) -> subprocess.CompletedProcess[str]:
         """Run dbt again in this world, with the vars it was built with (and `extra_vars`)."""
         world_vars = {**self.dbt_vars, **(extra_vars or {})}
-        return run_world_dbt(arguments, world_vars, self.project_dir, self.db_path, artifacts=self.artifacts)
+        return run_world_dbt(
+            arguments, world_vars, self.project_dir, self.db_path, artifacts=self.artifacts, unit_tests=self.unit_tests
+        )
 
     def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.db_path), read_only=True) as connection:
@@ -116,6 +121,7 @@ def run_world_dbt(
     db_path: Path,
     *,
     artifacts: bool = False,
+    unit_tests: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """dbt in a fixture world the way that keeps its saved parse (tests/parse_cache.py): the raw
     folder through AICOST_RAW_PATH, the warehouse relative to the project when it sits beside it;
@@ -124,10 +130,16 @@ def run_world_dbt(
     Without `artifacts` dbt writes no target/*.json (`--no-write-json`: manifest.json,
     run_results.json, semantic_manifest.json), about a tenth of a small world's build; a test that
     reads them builds its world with `artifacts=True`. Compiled SQL and the saved parse are
-    written either way."""
+    written either way.
+
+    Without `unit_tests` a `dbt build` skips the project's unit tests: they run on the inputs
+    written in their YAML, never on the world's, so one world (tests/test_project.py) runs them
+    and the others are spared about a second each."""
     warehouse = WORLD_DB_PATH if db_path == project_dir.parent / WORLD_DB_PATH.name else db_path
     raw_path = Path(dbt_vars["raw_path"]) if "raw_path" in dbt_vars else None
     command = [*arguments] if artifacts else [*arguments, "--no-write-json"]
+    if not unit_tests and command[:1] == ["build"] and "--exclude-resource-type" not in command:
+        command += ["--exclude-resource-type", "unit_test"]
     return dbt_in_process.run(command, project_dir, cli_vars(dbt_vars), warehouse, raw_path)
 
 
@@ -181,10 +193,11 @@ def build_world(
     command: Sequence[str] = ("build",),
     expect_success: bool = True,
     artifacts: bool = False,
+    unit_tests: bool = False,
 ) -> BuiltWarehouse:
     """Write a raw folder (usage files by name, other files by their path under the raw folder,
     optional CSVs), build it, return the warehouse (whose dbt commands write target/*.json only
-    with `artifacts`: see run_world_dbt).
+    with `artifacts` and run the unit tests only with `unit_tests`: see run_world_dbt).
 
     `files` maps a path such as ``litellm_spend_logs/day1.jsonl`` to its content: bytes or text
     written as they are, or records written as JSON Lines."""
@@ -205,13 +218,57 @@ def build_world(
     project_dir = copy_project(root / "project", rate_card_rows, model_alias_rows)
     world_vars = {"raw_path": str(raw_path), **(dbt_vars or {})}
     start_from_saved_parse(project_dir, world_vars, REPOSITORY)
-    result = run_world_dbt(command, world_vars, project_dir, root / "warehouse.duckdb", artifacts=artifacts)
+    result = run_world_dbt(
+        command, world_vars, project_dir, root / "warehouse.duckdb", artifacts=artifacts, unit_tests=unit_tests
+    )
     if expect_success and result.returncode != 0:
         pytest.fail(f"dbt {' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
     return BuiltWarehouse(
         db_path=root / "warehouse.duckdb", raw_path=raw_path, project_dir=project_dir, build=result,
-        dbt_vars=world_vars, artifacts=artifacts,
+        dbt_vars=world_vars, artifacts=artifacts, unit_tests=unit_tests,
     )  # fmt: skip
+
+
+_SHARED: dict[str, BuiltWarehouse] = {}
+
+
+def shared_world(
+    name: str, tmp_path_factory: pytest.TempPathFactory, build: Callable[[Path], BuiltWarehouse]
+) -> BuiltWarehouse:
+    """The world `build` makes in a folder, built once per test session for every module that
+    reads it (only reads it: a test that rebuilds works on a copy). In a parallel run the workers
+    share it too: the first to ask builds it in the session's temporary folder while another that
+    asks meanwhile waits for it; a later one reads where it is from that folder's built.json."""
+    if name not in _SHARED:
+        base = tmp_path_factory.getbasetemp()
+        session = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+        with (session / f"{name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            _SHARED[name] = _built_once(session / name, tmp_path_factory, build)
+    return _SHARED[name]
+
+
+def _built_once(
+    root: Path, tmp_path_factory: pytest.TempPathFactory, build: Callable[[Path], BuiltWarehouse]
+) -> BuiltWarehouse:
+    """The world in `root`, built there unless a worker already did; after a failed build there,
+    built again in a folder of this worker's own (which reports the failure)."""
+    built = root / "built.json"
+    if built.exists():
+        paths = json.loads(built.read_text(encoding="utf-8"))
+        return BuiltWarehouse(
+            db_path=Path(paths["db_path"]), raw_path=Path(paths["raw_path"]), project_dir=Path(paths["project_dir"]),
+            build=subprocess.CompletedProcess(paths["build"], 0, "", ""), dbt_vars=paths["dbt_vars"],
+            artifacts=paths["artifacts"], unit_tests=paths["unit_tests"],
+        )  # fmt: skip
+    if root.exists():
+        return build(tmp_path_factory.mktemp(root.name))
+    world = build(root)
+    paths = {"db_path": str(world.db_path), "raw_path": str(world.raw_path), "project_dir": str(world.project_dir),
+             "build": list(world.build.args), "dbt_vars": world.dbt_vars, "artifacts": world.artifacts,
+             "unit_tests": world.unit_tests}  # fmt: skip
+    built.write_text(json.dumps(paths), encoding="utf-8")
+    return world
 
 
 def rate(provider: str, model: str, **prices: Any) -> dict[str, Any]:
@@ -235,38 +292,42 @@ def event(request_id: str, **fields: Any) -> dict[str, Any]:
 
 
 # pytest-xdist hands out test files in collection order: the longest start first, so that no
-# worker is left running one alone at the end (the files' worker-seconds in a full run of 6b386f5,
-# longest first, down to 40 s; scripts/test.sh keeps xdist from reordering them).
+# worker is left running one alone at the end (the files' worker-seconds in a full run, longest
+# first, down to about 25 s; scripts/test.sh keeps xdist from reordering them). The last file to
+# read a shared world (conftest.shared_world) comes well after the first, which builds it.
 LONGEST_FIRST = (
     "test_engines.py",  # with AICOST_TEST_SPARK=1 the longest by far
     "test_bench.py",
-    "test_portability.py",
     "test_app_browser.py",
     "test_app.py",
     "test_property_every_source.py",
-    "test_litellm_database.py",
-    "test_incremental.py",
-    "test_otel_robustness.py",
     "test_litellm_sources.py",
-    "test_provider_truth.py",
+    "test_incremental.py",
     "test_standalone.py",
+    "test_litellm_database.py",
+    "test_otel_robustness.py",
+    "test_provider_truth.py",
     "test_sqlglot_portability.py",
-    "test_no_line_breaks_a_build.py",
-    "test_scorecard.py",
     "test_attribution.py",
-    "test_litellm_robustness.py",
-    "test_semantic_layer.py",
+    "test_no_line_breaks_a_build.py",
+    "test_unit_economics.py",
+    "test_scorecard.py",
     "test_otel_schema_spans.py",
-    "test_otel_real_spans.py",
-    "test_langfuse_robustness.py",
-    "test_demo_provider_truth.py",
-    "test_alerts.py",
-    "test_config_checks.py",
-    "test_rejects.py",
-    "test_langfuse.py",
     "test_python_agrees_with_sql.py",
-    "test_project.py",
+    "test_otel_real_spans.py",
+    "test_litellm_robustness.py",
+    "test_portability.py",
+    "test_mixed_sources.py",
+    "test_demo_provider_truth.py",
+    "test_app_access.py",
+    "test_alerts.py",
+    "test_rejects.py",
     "test_focus.py",
+    "test_project.py",
+    "test_config_checks.py",
+    "test_langfuse_robustness.py",
+    "test_langfuse.py",
+    "test_semantic_layer.py",
 )
 
 

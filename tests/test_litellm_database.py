@@ -5,7 +5,9 @@ wheel's litellm/proxy/schema.prisma: every column with its Prisma type, as `pris
 it for PostgreSQL) in the schema `public`, and filled with the rows LiteLLM's proxy builds for
 real calls (tests/litellm_records.py). The postgres target reads it through the same staging
 model as the exported files (vars litellm_schema and litellm_spend_logs_table); the same rows as
-JSON Lines are built on DuckDB, and every call's figures must be equal."""
+JSON Lines are built on DuckDB, and every call's figures must be equal. Both build the call
+pipeline with its data tests (staging to the calls, rejects and traces: what is read here); the
+rest of the project is the same SQL on whichever source, built on PostgreSQL by test_engines.py."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import litellm_records
 from conftest import build_world
 from test_litellm_sources import EXPECTED, MODEL_ALIASES, RATE_CARD
 from test_portability import (
+    CALL_PIPELINE_ONLY,
     PG,
     build_on_postgres,
     copy_raw_tables,
@@ -109,6 +112,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         rate_card_rows=RATE_CARD,
         model_alias_rows=MODEL_ALIASES,
         dbt_vars={"coverage_min_calls": 1000},
+        command=CALL_PIPELINE_ONLY,
     )
     ensure_local_postgres()
     recreate_database(DATABASE)
@@ -118,7 +122,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     columns = create_spend_logs_table(DATABASE)
     insert_spend_logs(DATABASE, columns, rows)
     dbt_vars = {"coverage_min_calls": 1000, **LITELLM_VARS}
-    result = build_on_postgres(on_duckdb.project_dir, DATABASE, json.dumps(dbt_vars))
+    result = build_on_postgres(on_duckdb.project_dir, DATABASE, json.dumps(dbt_vars), CALL_PIPELINE_ONLY)
     assert result.returncode == 0, f"dbt build on postgres failed:\n{result.stdout[-8000:]}"
     return {"duckdb": on_duckdb, "rows": rows, "columns": columns}
 

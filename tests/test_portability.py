@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +21,7 @@ import pytest
 
 from ai_cost_attribution.load import landed_tables, load_tables
 from ai_cost_attribution.project import dbt_environment, dbt_executable
-from conftest import BuiltWarehouse, build_world
+from conftest import CALL_PIPELINE_BUILD, BuiltWarehouse, build_world
 from test_pricing import CALLS as PRICING_CALLS
 from test_pricing import DISCOUNTS
 from test_pricing import RATE_CARD as PRICING_RATE_CARD
@@ -91,11 +91,13 @@ def copy_raw_tables(duckdb_path: Path, database: str) -> None:
         load_tables("postgres", "raw", landed_tables(duckdb_path, "raw"))
 
 
-def build_on_postgres(project_dir: Path, database: str, dbt_vars: str) -> subprocess.CompletedProcess[str]:
+def build_on_postgres(
+    project_dir: Path, database: str, dbt_vars: str, command: Sequence[str] = ("build",)
+) -> subprocess.CompletedProcess[str]:
     environment = dbt_environment(project_dir / "unused.duckdb")
     environment["AICOST_PG_DATABASE"] = database
     return subprocess.run(
-        [dbt_executable(), "build", "--target", "postgres", "--vars", dbt_vars,
+        [dbt_executable(), *command, "--target", "postgres", "--vars", dbt_vars,
          "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
         cwd=project_dir, env=environment, capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -130,12 +132,17 @@ def aicost(project_dir: Path, database: str, *arguments: str) -> subprocess.Comp
 
 
 def build_both(
-    root: Path, database: str, dbt_vars: dict[str, object], load_command: bool = False, **world: object
+    root: Path,
+    database: str,
+    dbt_vars: dict[str, object],
+    load_command: bool = False,
+    command: Sequence[str] = ("build",),
+    **world: object,
 ) -> TwoTargets:
-    """Build the world on DuckDB, load its raw folder into PostgreSQL (with `aicost load` when
-    `load_command`, else from the DuckDB landing) and build it there."""
+    """Build the world on DuckDB with `command`, load its raw folder into PostgreSQL (with
+    `aicost load` when `load_command`, else from the DuckDB landing) and build it there alike."""
     ensure_local_postgres()
-    built = build_world(root, dbt_vars=dbt_vars, **world)
+    built = build_world(root, dbt_vars=dbt_vars, command=command, **world)
     recreate_database(database)
     if load_command:
         raw_folder = built.dbt_vars["raw_path"]  # as the DuckDB build named it
@@ -143,7 +150,7 @@ def build_both(
         assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     else:
         copy_raw_tables(built.db_path, database)
-    result = build_on_postgres(built.project_dir, database, json.dumps(dbt_vars))
+    result = build_on_postgres(built.project_dir, database, json.dumps(dbt_vars), command)
     assert result.returncode == 0, f"dbt build on postgres failed:\n{result.stdout[-8000:]}"
     return TwoTargets(duckdb=built, database=database)
 
@@ -156,12 +163,17 @@ def normalise(rows: list[tuple]) -> list[tuple]:
     ]
 
 
+# The call pipeline and its data tests, what the tests below read; the unit tests and the rest of
+# the project run on PostgreSQL in tests/test_engines.py's full build.
+CALL_PIPELINE_ONLY = (*CALL_PIPELINE_BUILD, "--exclude-resource-type", "unit_test")
+
+
 @pytest.fixture(scope="module")
 def pricing_world(tmp_path_factory: pytest.TempPathFactory) -> TwoTargets:
     # every pricing rule and every reject reason (the rejects world's first line reuses no id here)
     return build_both(
         tmp_path_factory.mktemp("portability_pricing"), "aicost_portability_pricing",
-        {"unpriced_severity": "warn", "cache_pooling": "off"},
+        {"unpriced_severity": "warn", "cache_pooling": "off"}, command=CALL_PIPELINE_ONLY,
         usage={"calls.jsonl": [*PRICING_CALLS, *REJECT_LINES]},
         csv_inputs={"price_adjustments": DISCOUNTS},
         rate_card_rows=[*PRICING_RATE_CARD, *REJECTS_RATE_CARD_EXTRA],

@@ -1,6 +1,7 @@
 """The project's own habits, checked on its manifest and catalog (dbt-project-evaluator cannot be
 installed here, so the rules that matter are asserted directly): `dbt docs generate` works on a
-fresh build, the DAG points one way, and every model, column and macro is documented."""
+fresh build, the DAG points one way, every model, column and macro is documented, and every unit
+test passes (the one world of the suite that runs them: they read the inputs of their YAML)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,14 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         usage={"day.jsonl": [event("one")]},
         rate_card_rows=RATE_CARD,
         artifacts=True,  # docs generate writes the catalog beside the manifest
+        unit_tests=True,
     )
+    target = built.project_dir / "target"
+    run_results = json.loads((target / "run_results.json").read_text())  # the build's, before docs generate's
     result = built.dbt(["docs", "generate"])
     assert result.returncode == 0, result.stdout[-4000:]
-    target = built.project_dir / "target"
-    return {name: json.loads((target / f"{name}.json").read_text()) for name in ("manifest", "catalog")}
+    found = {name: json.loads((target / f"{name}.json").read_text()) for name in ("manifest", "catalog")}
+    return {**found, "run_results": run_results}
 
 
 def project_models(manifest: dict) -> dict[str, dict]:
@@ -41,6 +45,14 @@ def test_docs_generate_covers_every_built_model(artifacts) -> None:
     catalogued = {node["metadata"]["name"] for node in artifacts["catalog"]["nodes"].values()}
     enabled = {name for name, node in models.items() if node["config"].get("materialized") != "ephemeral"}
     assert enabled - catalogued == set()
+
+
+def test_every_unit_test_runs_and_passes(artifacts) -> None:
+    unit_tests = {unique_id for unique_id, node in artifacts["manifest"]["unit_tests"].items()
+                  if node["package_name"] == "ai_cost_attribution"}  # fmt: skip
+    statuses = {result["unique_id"]: result["status"] for result in artifacts["run_results"]["results"]}
+    assert len(unit_tests) >= 4
+    assert {unique_id: statuses.get(unique_id) for unique_id in unit_tests} == dict.fromkeys(unit_tests, "pass")
 
 
 def test_no_intermediate_model_reads_a_mart(artifacts) -> None:

@@ -27,10 +27,21 @@ from __future__ import annotations
 import csv
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from conftest import REPOSITORY, BuiltWarehouse, build_world, copy_project, event, rate, run_world_dbt, write_jsonl
+from conftest import (
+    REPOSITORY,
+    BuiltWarehouse,
+    build_world,
+    copy_project,
+    event,
+    rate,
+    run_world_dbt,
+    shared_world,
+    write_jsonl,
+)
 from parse_cache import start_from_saved_parse
 
 D = Decimal
@@ -133,26 +144,27 @@ CUSTOMERS = (
     [{"customer_id": "acme", "plan_tier": "pro"}, {"customer_id": "beta", "plan_tier": "enterprise"}],
 )
 
-_WORLDS: dict[str, BuiltWarehouse] = {}
-
 
 def scorecard_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """The fixture world, built once per session (test_semantic_layer queries it too)."""
-    if "world" not in _WORLDS:
-        _WORLDS["world"] = build_world(
-            tmp_path_factory.mktemp("scorecard"),
-            artifacts=True,  # MetricFlow reads target/semantic_manifest.json (test_semantic_layer)
-            usage={"calls.jsonl": CALLS},
-            csv_inputs={
-                "customers": CUSTOMERS,
-                "customer_revenue": REVENUE,
-                "outcomes": OUTCOMES,
-                "outcome_values": OUTCOME_VALUES,
-                "feature_revenue": FEATURE_REVENUE,
-            },
-            rate_card_rows=RATE_CARD,
-        )
-    return _WORLDS["world"]
+    """The fixture world, built once per test session (test_semantic_layer queries it too, perhaps
+    from another worker): conftest.shared_world."""
+    return shared_world("scorecard_world", tmp_path_factory, _build_world)
+
+
+def _build_world(root: Path) -> BuiltWarehouse:
+    return build_world(
+        root,
+        artifacts=True,  # MetricFlow reads target/semantic_manifest.json (test_semantic_layer)
+        usage={"calls.jsonl": CALLS},
+        csv_inputs={
+            "customers": CUSTOMERS,
+            "customer_revenue": REVENUE,
+            "outcomes": OUTCOMES,
+            "outcome_values": OUTCOME_VALUES,
+            "feature_revenue": FEATURE_REVENUE,
+        },
+        rate_card_rows=RATE_CARD,
+    )
 
 
 @pytest.fixture(scope="module")

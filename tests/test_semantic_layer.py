@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -30,13 +31,19 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
 
 
 def mf_query(warehouse: BuiltWarehouse, metrics: list[str], group_by: list[str], out: Path) -> list[dict[str, str]]:
-    """`mf query ... --csv out` in the fixture project; the rows of the CSV."""
+    """`mf query ... --csv out` in the fixture project; the rows of the CSV. MetricFlow opens the
+    warehouse for writing, so it gets a copy: the world is shared with the modules that read it,
+    perhaps at this moment from another worker (DuckDB lets one process write or many read). The
+    copy keeps the file's name: DuckDB names the catalog after it, and the manifest's relations too."""
+    database = out.with_suffix("") / warehouse.db_path.name
+    database.parent.mkdir(parents=True)
+    shutil.copyfile(warehouse.db_path, database)
     env = dict(os.environ)
     env.update(
         DO_NOT_TRACK="1",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_PROFILES_DIR=str(warehouse.project_dir),
-        AICOST_DB_PATH=str(warehouse.db_path),
+        AICOST_DB_PATH=str(database),
     )
     command = [
         str(Path(sys.executable).parent / "mf"), "query",

@@ -24,10 +24,11 @@ The dev call d1 ($44 loaded) and the internal call i1 ($33) never enter unit eco
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from conftest import BuiltWarehouse, build_world, contract_csv, event, rate
+from conftest import BuiltWarehouse, build_world, contract_csv, event, rate, shared_world
 
 D = Decimal
 PROD = {"environment": "prod", "usage_type": "external"}
@@ -118,27 +119,28 @@ FEATURE_OWNERS = (
     ],
 )
 
-_WORLDS: dict[str, BuiltWarehouse] = {}
-
 
 def unit_economics_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """The fixture world, built once per test session (test_semantic_layer queries it too)."""
-    if "world" not in _WORLDS:
-        _WORLDS["world"] = build_world(
-            tmp_path_factory.mktemp("unit_economics"),
-            artifacts=True,  # MetricFlow reads target/semantic_manifest.json
-            usage={"calls.jsonl": CALLS},
-            csv_inputs={
-                "customers": CUSTOMERS,
-                "customer_revenue": REVENUE,
-                "outcomes": OUTCOMES,
-                "shared_costs": SHARED_COSTS,
-                "provider_invoices": INVOICES,
-                "feature_owners": FEATURE_OWNERS,
-            },
-            rate_card_rows=RATE_CARD,
-        )
-    return _WORLDS["world"]
+    """The fixture world, built once per test session (test_semantic_layer queries it too, perhaps
+    from another worker): conftest.shared_world."""
+    return shared_world("unit_economics_world", tmp_path_factory, _build_world)
+
+
+def _build_world(root: Path) -> BuiltWarehouse:
+    return build_world(
+        root,
+        artifacts=True,  # MetricFlow reads target/semantic_manifest.json
+        usage={"calls.jsonl": CALLS},
+        csv_inputs={
+            "customers": CUSTOMERS,
+            "customer_revenue": REVENUE,
+            "outcomes": OUTCOMES,
+            "shared_costs": SHARED_COSTS,
+            "provider_invoices": INVOICES,
+            "feature_owners": FEATURE_OWNERS,
+        },
+        rate_card_rows=RATE_CARD,
+    )
 
 
 @pytest.fixture(scope="module")
