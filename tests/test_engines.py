@@ -38,7 +38,7 @@ from test_attribution import CALLS as ENGINE_CALLS
 from test_attribution import INPUTS as ENGINE_INPUTS
 from test_attribution import PROD
 from test_attribution import RATE_CARD as ENGINE_RATE_CARD
-from test_portability import TwoTargets, aicost, build_both, normalise, query_postgres
+from test_portability import TwoTargets, aicost, build_both, normalise, query_postgres, recreate_database
 
 # --- the world ---------------------------------------------------------------------------------
 
@@ -394,6 +394,34 @@ def test_aicost_load_lands_every_table_of_the_folder(two_engines: TwoTargets) ->
         count = f"select count(*) from raw.{table}"
         assert query_postgres(two_engines.database, count) == two_engines.duckdb.rows(count)
     assert query_postgres(two_engines.database, "select count(*) from raw.usage_events")[0][0] == len(CALLS)
+
+
+def loaded_rows(output: str) -> dict[str, str]:
+    """`aicost load`'s report: table -> what follows its row count ("" when it was written)."""
+    rows = [line.split(" rows", 1) for line in output.splitlines() if line.startswith("  ") and " rows" in line]
+    return {head.split()[0]: tail.strip() for head, tail in rows}
+
+
+def test_aicost_load_writes_only_the_tables_that_changed(two_engines: TwoTargets, tmp_path: Path) -> None:
+    """A daily load of a grown folder: the usage table is written again, every other one is left."""
+    project, database = two_engines.duckdb.project_dir, "aicost_engines_reload"
+    raw = tmp_path / "raw"
+    shutil.copytree(two_engines.duckdb.raw_path, raw)  # (Spark's half may have added its later file)
+    recreate_database(database)
+    first = aicost(project, database, "load", "--target", "postgres", "--raw", str(raw))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert set(loaded_rows(first.stdout).values()) == {""}  # a new database: every table written
+    usage_events = query_postgres(database, "select count(*) from raw.usage_events")[0][0]
+    write_jsonl(raw / "usage" / "next_day.jsonl", [event("reload-1", occurred_at="2026-03-06T10:00:00Z")])
+    second = aicost(project, database, "load", "--target", "postgres", "--raw", str(raw))
+    assert second.returncode == 0, second.stdout + second.stderr
+    report = loaded_rows(second.stdout)
+    assert {name for name, note in report.items() if note == ""} == {"usage_events"}
+    assert set(report.values()) == {"", "unchanged, left as it was"} and len(report) == len(loaded_rows(first.stdout))
+    assert f"({len(report) - 1} unchanged since the last load)" in second.stdout
+    assert query_postgres(database, "select count(*) from raw.usage_events")[0][0] == usage_events + 1
+    count = "select count(*) from raw.customers"
+    assert query_postgres(database, count) == two_engines.duckdb.rows(count)
 
 
 def test_summary_and_focus_export_read_postgres_as_duckdb(two_engines: TwoTargets, tmp_path: Path) -> None:

@@ -4,11 +4,17 @@ On a warehouse the project reads its inputs from tables in var('raw_schema'), lo
 user's own pipeline. For a local run or a test this command is that pipeline: it lands the folder
 with the project's own landing (every source folder the project reads and the optional CSVs, the
 same macros as a DuckDB build, on a scratch DuckDB file) and writes each landed relation, column
-for column, as a table of the target's var('raw_schema'), replacing the table it had."""
+for column, as a table of the target's var('raw_schema'), replacing the table it had.
+
+A table whose landed columns and rows are the ones it was last loaded with is left as it is: each
+load records a fingerprint of what it wrote on the table (a comment on PostgreSQL, a table
+property on Spark), so a daily load of a folder whose CSVs did not change rewrites only the
+usage tables that did."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import tempfile
 from pathlib import Path
@@ -72,38 +78,74 @@ def landed_tables(duckdb_path: Path, raw_schema: str) -> dict[str, tuple[list[tu
     return tables
 
 
+# Where a loaded table keeps the fingerprint of what was written (see fingerprint).
+PG_COMMENT_PREFIX = "aicost load sha256:"
+SPARK_PROPERTY = "aicost.load_sha256"
+
+
+def fingerprint(columns: list[tuple[str, str]], rows: list[tuple]) -> str:
+    """sha256 of a landed table: its columns with their types and its rows in a fixed order (the
+    landing's row order is not), so the same folder always gives the same figure."""
+    digest = hashlib.sha256(json.dumps(columns).encode())
+    for line in sorted(json.dumps(row, default=str) for row in rows):
+        digest.update(line.encode() + b"\n")
+    return digest.hexdigest()
+
+
 def _value(value: Any, target_type: str) -> Any:
     if value is None or target_type != "text":
         return value
     return value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict | list) else str(value)
 
 
-def load_tables(target: str, raw_schema: str, tables: dict[str, tuple[list[tuple[str, str]], list[tuple]]]) -> None:
-    """Write each table into `raw_schema` of `target`, replacing it."""
+def load_tables(
+    target: str, raw_schema: str, tables: dict[str, tuple[list[tuple[str, str]], list[tuple]]]
+) -> dict[str, bool]:
+    """Write each table into `raw_schema` of `target`, replacing it unless it holds these very
+    columns and rows already; returns, per table, whether it was written."""
     with connect(target, read_only=False) as warehouse:
         types = TYPES.get(warehouse.kind)
         if types is None:
             raise ValueError(f"aicost load writes to postgres and spark targets, not {warehouse.kind}")
         if warehouse.kind == "spark":
-            _load_spark(warehouse.connection, raw_schema, tables, types)
-            return
+            return _load_spark(warehouse.connection, raw_schema, tables, types)
         warehouse.execute(f'create schema if not exists "{raw_schema}"')
+        written = {}
         for name, (columns, rows) in tables.items():
+            sha = fingerprint(columns, rows)
+            table = f'"{raw_schema}"."{name}"'
+            comment = warehouse.rows(f"select obj_description(to_regclass('{table}'), 'pg_class')")[0][0]
+            written[name] = comment != PG_COMMENT_PREFIX + sha
+            if not written[name]:
+                continue
             target_types = [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
             typed = ", ".join(f'"{column}" {kind}' for (column, _), kind in zip(columns, target_types, strict=True))
-            warehouse.execute(f'drop table if exists "{raw_schema}"."{name}"')
-            warehouse.execute(f'create table "{raw_schema}"."{name}" ({typed})')
+            warehouse.execute(f"drop table if exists {table}")
+            warehouse.execute(f"create table {table} ({typed})")
             if rows:
                 values = [
                     tuple(_value(value, kind) for value, kind in zip(row, target_types, strict=True)) for row in rows
                 ]
-                warehouse.execute(f'insert into "{raw_schema}"."{name}" values %s', values)
+                warehouse.execute(f"insert into {table} values %s", values)
+            warehouse.execute(f"comment on table {table} is '{PG_COMMENT_PREFIX}{sha}'")
+        return written
 
 
-def _load_spark(spark: Any, raw_schema: str, tables: dict, types: dict[str, str]) -> None:
-    """Each table as a managed table of the session's metastore (dbt-spark's default format, parquet)."""
+def _load_spark(spark: Any, raw_schema: str, tables: dict, types: dict[str, str]) -> dict[str, bool]:
+    """Each table as a managed table of the session's metastore (dbt-spark's default format,
+    parquet), its fingerprint a table property."""
     spark.sql(f"create schema if not exists `{raw_schema}`")
+    written = {}
     for name, (columns, rows) in tables.items():
+        sha = fingerprint(columns, rows)
+        table = f"`{raw_schema}`.`{name}`"
+        loaded_sha = None
+        if spark.catalog.tableExists(name, raw_schema):
+            properties = dict(spark.sql(f"show tblproperties {table}").collect())
+            loaded_sha = properties.get(SPARK_PROPERTY)
+        written[name] = loaded_sha != sha
+        if not written[name]:
+            continue
         target_types = [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
         schema = ", ".join(
             f"`{column}` {'string' if kind == 'text' else kind}"
@@ -111,12 +153,15 @@ def _load_spark(spark: Any, raw_schema: str, tables: dict, types: dict[str, str]
         )
         values = [tuple(_value(value, kind) for value, kind in zip(row, target_types, strict=True)) for row in rows]
         frame = spark.createDataFrame(values, schema=schema)
-        spark.sql(f"drop table if exists `{raw_schema}`.`{name}`")
-        frame.write.format("parquet").saveAsTable(f"`{raw_schema}`.`{name}`")
+        spark.sql(f"drop table if exists {table}")
+        frame.write.format("parquet").saveAsTable(table)
+        spark.sql(f"alter table {table} set tblproperties ('{SPARK_PROPERTY}' = '{sha}')")
+    return written
 
 
-def load(target: str, raw_path: Path, dbt_vars: dict[str, Any] | None = None) -> dict[str, int]:
-    """Land `raw_path` and load it into `target`; returns the rows loaded per table."""
+def load(target: str, raw_path: Path, dbt_vars: dict[str, Any] | None = None) -> dict[str, tuple[int, bool]]:
+    """Land `raw_path` and load it into `target`; returns, per table, its rows and whether it was
+    written (False: it held them already)."""
     if not raw_path.is_dir():
         raise FileNotFoundError(f"no raw folder at {raw_path}")
     dbt_vars = dict(dbt_vars or {})
@@ -125,8 +170,8 @@ def load(target: str, raw_path: Path, dbt_vars: dict[str, Any] | None = None) ->
         landing = Path(scratch) / "landing.duckdb"
         land_folder(raw_path, landing, dbt_vars)
         tables = landed_tables(landing, raw_schema)
-    load_tables(target, raw_schema, tables)
-    return {name: len(rows) for name, (_, rows) in tables.items()}
+    written = load_tables(target, raw_schema, tables)
+    return {name: (len(rows), written[name]) for name, (_, rows) in tables.items()}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -143,7 +188,8 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"aicost load: {error}")
         return 2
-    for name, count in loaded.items():
-        print(f"  {name:<28}{count:>10,} rows")
-    print(f"Loaded {len(loaded)} raw tables into target {args.target}")
+    for name, (count, written) in loaded.items():
+        print(f"  {name:<28}{count:>10,} rows{'' if written else '  unchanged, left as it was'}")
+    unchanged = sum(not written for _, written in loaded.values())
+    print(f"Loaded {len(loaded)} raw tables into target {args.target} ({unchanged} unchanged since the last load)")
     return 0
