@@ -32,6 +32,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from ai_cost_attribution.load import fingerprint
 from ai_cost_attribution.project import dbt_environment
 from conftest import BuiltWarehouse, contract_csv, event, run_world_dbt, write_jsonl
 from test_attribution import CALLS as ENGINE_CALLS
@@ -400,6 +401,15 @@ def loaded_rows(output: str) -> dict[str, str]:
     """`aicost load`'s report: table -> what follows its row count ("" when it was written)."""
     rows = [line.split(" rows", 1) for line in output.splitlines() if line.startswith("  ") and " rows" in line]
     return {head.split()[0]: tail.strip() for head, tail in rows}
+
+
+def test_a_load_fingerprint_is_the_rows_and_types_not_their_order() -> None:
+    columns = [("request_id", "VARCHAR"), ("input_tokens", "BIGINT")]
+    rows = [("a", 1), ("b", 2)]
+    written = fingerprint(columns, ["text", "bigint"], rows)
+    assert fingerprint(columns, ["text", "bigint"], [("b", 2), ("a", 1)]) == written
+    assert fingerprint(columns, ["text", "bigint"], [("a", 1), ("b", 3)]) != written
+    assert fingerprint(columns, ["text", "numeric"], rows) != written  # another target type: written again
 
 
 def test_aicost_load_writes_only_the_tables_that_changed(two_engines: TwoTargets, tmp_path: Path) -> None:

@@ -83,10 +83,11 @@ PG_COMMENT_PREFIX = "aicost load sha256:"
 SPARK_PROPERTY = "aicost.load_sha256"
 
 
-def fingerprint(columns: list[tuple[str, str]], rows: list[tuple]) -> str:
-    """sha256 of a landed table: its columns with their types and its rows in a fixed order (the
-    landing's row order is not), so the same folder always gives the same figure."""
-    digest = hashlib.sha256(json.dumps(columns).encode())
+def fingerprint(columns: list[tuple[str, str]], target_types: list[str], rows: list[tuple]) -> str:
+    """sha256 of a table as a load writes it: its columns with their landed and target types and
+    its rows in a fixed order (the landing's row order is not), so the same folder always gives
+    the same figure, and another version's type for a column does not."""
+    digest = hashlib.sha256(json.dumps([columns, target_types]).encode())
     for line in sorted(json.dumps(row, default=str) for row in rows):
         digest.update(line.encode() + b"\n")
     return digest.hexdigest()
@@ -112,13 +113,13 @@ def load_tables(
         warehouse.execute(f'create schema if not exists "{raw_schema}"')
         written = {}
         for name, (columns, rows) in tables.items():
-            sha = fingerprint(columns, rows)
+            target_types = [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
+            sha = fingerprint(columns, target_types, rows)
             table = f'"{raw_schema}"."{name}"'
             comment = warehouse.rows(f"select obj_description(to_regclass('{table}'), 'pg_class')")[0][0]
             written[name] = comment != PG_COMMENT_PREFIX + sha
             if not written[name]:
                 continue
-            target_types = [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
             typed = ", ".join(f'"{column}" {kind}' for (column, _), kind in zip(columns, target_types, strict=True))
             warehouse.execute(f"drop table if exists {table}")
             warehouse.execute(f"create table {table} ({typed})")
@@ -137,7 +138,8 @@ def _load_spark(spark: Any, raw_schema: str, tables: dict, types: dict[str, str]
     spark.sql(f"create schema if not exists `{raw_schema}`")
     written = {}
     for name, (columns, rows) in tables.items():
-        sha = fingerprint(columns, rows)
+        target_types = [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
+        sha = fingerprint(columns, target_types, rows)
         table = f"`{raw_schema}`.`{name}`"
         loaded_sha = None
         if spark.catalog.tableExists(name, raw_schema):
@@ -146,7 +148,6 @@ def _load_spark(spark: Any, raw_schema: str, tables: dict, types: dict[str, str]
         written[name] = loaded_sha != sha
         if not written[name]:
             continue
-        target_types = [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
         schema = ", ".join(
             f"`{column}` {'string' if kind == 'text' else kind}"
             for (column, _), kind in zip(columns, target_types, strict=True)
