@@ -114,6 +114,15 @@ def needles_found(texts: Mapping[tuple[str, str], str], needles: Iterable[str]) 
             for (schema, name), text in texts.items() if needle in text]  # fmt: skip
 
 
+def without_unit_tests(command: Sequence[str]) -> list[str]:
+    """A `dbt build` command that skips the project's unit tests (see run_world_dbt); any other
+    command, or one that already excludes resource types, as it is."""
+    command = list(command)
+    if command[:1] == ["build"] and "--exclude-resource-type" not in command:
+        return [*command, "--exclude-resource-type", "unit_test"]
+    return command
+
+
 def run_world_dbt(
     arguments: Sequence[str],
     dbt_vars: Mapping[str, Any],
@@ -138,8 +147,8 @@ def run_world_dbt(
     warehouse = WORLD_DB_PATH if db_path == project_dir.parent / WORLD_DB_PATH.name else db_path
     raw_path = Path(dbt_vars["raw_path"]) if "raw_path" in dbt_vars else None
     command = [*arguments] if artifacts else [*arguments, "--no-write-json"]
-    if not unit_tests and command[:1] == ["build"] and "--exclude-resource-type" not in command:
-        command += ["--exclude-resource-type", "unit_test"]
+    if not unit_tests:
+        command = without_unit_tests(command)
     return dbt_in_process.run(command, project_dir, cli_vars(dbt_vars), warehouse, raw_path)
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from ai_cost_attribution.load import landed_tables, load_tables
 from ai_cost_attribution.project import dbt_environment, dbt_executable
-from conftest import CALL_PIPELINE_BUILD, BuiltWarehouse, build_world
+from conftest import CALL_PIPELINE_BUILD, BuiltWarehouse, build_world, without_unit_tests
 from test_pricing import CALLS as PRICING_CALLS
 from test_pricing import DISCOUNTS
 from test_pricing import RATE_CARD as PRICING_RATE_CARD
@@ -165,7 +165,7 @@ def normalise(rows: list[tuple]) -> list[tuple]:
 
 # The call pipeline and its data tests, what the tests below read; the unit tests and the rest of
 # the project run on PostgreSQL in tests/test_engines.py's full build.
-CALL_PIPELINE_ONLY = (*CALL_PIPELINE_BUILD, "--exclude-resource-type", "unit_test")
+CALL_PIPELINE_ONLY = without_unit_tests(CALL_PIPELINE_BUILD)
 
 
 @pytest.fixture(scope="module")
