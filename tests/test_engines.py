@@ -39,7 +39,15 @@ from test_attribution import CALLS as ENGINE_CALLS
 from test_attribution import INPUTS as ENGINE_INPUTS
 from test_attribution import PROD
 from test_attribution import RATE_CARD as ENGINE_RATE_CARD
-from test_portability import TwoTargets, aicost, build_both, normalise, query_postgres, recreate_database
+from test_portability import (
+    TwoTargets,
+    aicost,
+    build_both,
+    normalise,
+    query_postgres,
+    recreate_database,
+    session_database,
+)
 
 # --- the world ---------------------------------------------------------------------------------
 
@@ -250,7 +258,7 @@ class ThreeEngines:
 def two_engines(tmp_path_factory: pytest.TempPathFactory) -> TwoTargets:
     """The world on DuckDB and, loaded with `aicost load`, on PostgreSQL."""
     return build_both(
-        tmp_path_factory.mktemp("engines"), "aicost_engines", {}, load_command=True,
+        tmp_path_factory.mktemp("engines"), session_database("aicost_engines"), {}, load_command=True,
         usage={"calls.jsonl": CALLS}, csv_inputs=INPUTS, rate_card_rows=RATE_CARD,
     )  # fmt: skip
 
@@ -414,7 +422,7 @@ def test_a_load_fingerprint_is_the_rows_and_types_not_their_order() -> None:
 
 def test_aicost_load_writes_only_the_tables_that_changed(two_engines: TwoTargets, tmp_path: Path) -> None:
     """A daily load of a grown folder: the usage table is written again, every other one is left."""
-    project, database = two_engines.duckdb.project_dir, "aicost_engines_reload"
+    project, database = two_engines.duckdb.project_dir, session_database("aicost_engines_reload")
     raw = tmp_path / "raw"
     shutil.copytree(two_engines.duckdb.raw_path, raw)  # (Spark's half may have added its later file)
     recreate_database(database)

@@ -33,9 +33,10 @@ from test_portability import (
     psycopg2,
     query_postgres,
     recreate_database,
+    session_database,
 )
 
-DATABASE = "aicost_portability_litellm"
+DATABASE = session_database("aicost_portability_litellm")
 # How Prisma maps its scalar types onto PostgreSQL (DateTime: timestamp(3) without time zone).
 PRISMA_TYPES = {
     "String": "text",

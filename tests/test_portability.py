@@ -11,11 +11,13 @@ import json
 import os
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,13 +62,42 @@ def ensure_local_postgres() -> None:
     psycopg2.connect(dbname="postgres", connect_timeout=10, **PG).close()
 
 
+# The test run's own suffix on every database it creates: two runs on one machine share its
+# cluster, and with the same names one run's rebuild replaced the tables under the other's reads.
+RUN_SUFFIX = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex)[:8]
+CREATED_DATABASES: set[str] = set()
+
+
+def session_database(name: str) -> str:
+    """This run's database of that name (dropped when the run ends: drop_session_databases)."""
+    return f"{name}_{RUN_SUFFIX}"
+
+
+def _drop(cursor: Any, database: str) -> None:
+    cursor.execute(f"drop database if exists {database} with (force)")
+
+
 def recreate_database(database: str) -> None:
     connection = psycopg2.connect(dbname="postgres", **PG)
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute(f"drop database if exists {database}")
+        _drop(cursor, database)
         cursor.execute(f"create database {database}")
     connection.close()
+    CREATED_DATABASES.add(database)
+
+
+def drop_session_databases() -> None:
+    """The databases this process created, dropped (tests/conftest.py, at the end of the session)."""
+    if not CREATED_DATABASES:
+        return
+    connection = psycopg2.connect(dbname="postgres", **PG)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for database in sorted(CREATED_DATABASES):
+            _drop(cursor, database)
+    connection.close()
+    CREATED_DATABASES.clear()
 
 
 @contextmanager
@@ -172,7 +203,7 @@ CALL_PIPELINE_ONLY = without_unit_tests(CALL_PIPELINE_BUILD)
 def pricing_world(tmp_path_factory: pytest.TempPathFactory) -> TwoTargets:
     # every pricing rule and every reject reason (the rejects world's first line reuses no id here)
     return build_both(
-        tmp_path_factory.mktemp("portability_pricing"), "aicost_portability_pricing",
+        tmp_path_factory.mktemp("portability_pricing"), session_database("aicost_portability_pricing"),
         {"unpriced_severity": "warn", "cache_pooling": "off"}, command=CALL_PIPELINE_ONLY,
         usage={"calls.jsonl": [*PRICING_CALLS, *REJECT_LINES]},
         csv_inputs={"price_adjustments": DISCOUNTS},

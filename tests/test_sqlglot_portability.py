@@ -27,10 +27,10 @@ from sqlglot.errors import ErrorLevel, UnsupportedError
 from ai_cost_attribution.project import dbt_environment, dbt_executable
 from conftest import REPOSITORY, build_world
 from test_attribution import CALLS, INPUTS, RATE_CARD
-from test_portability import copy_raw_tables, ensure_local_postgres, recreate_database
+from test_portability import copy_raw_tables, ensure_local_postgres, recreate_database, session_database
 
 DIALECTS = ("snowflake", "bigquery", "databricks", "trino", "postgres")
-DATABASE = "aicost_portability_sqlglot"
+DATABASE = session_database("aicost_portability_sqlglot")
 
 # read dialect -> construct (as reported below) -> how the target's variant spells it, and the
 # adapter.dispatch macros whose variant for that target does; every other target compiles its own
