@@ -73,17 +73,22 @@ def session_database(name: str) -> str:
     return f"{name}_{RUN_SUFFIX}"
 
 
-def _drop(cursor: Any, database: str) -> None:
-    cursor.execute(f"drop database if exists {database} with (force)")
+@contextmanager
+def admin_cursor() -> Iterator[Any]:
+    """A cursor on the cluster's `postgres` database, outside a transaction (create/drop database)."""
+    connection = psycopg2.connect(dbname="postgres", **PG)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            yield cursor
+    finally:
+        connection.close()
 
 
 def recreate_database(database: str) -> None:
-    connection = psycopg2.connect(dbname="postgres", **PG)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        _drop(cursor, database)
+    with admin_cursor() as cursor:
+        cursor.execute(f"drop database if exists {database} with (force)")
         cursor.execute(f"create database {database}")
-    connection.close()
     CREATED_DATABASES.add(database)
 
 
@@ -91,12 +96,9 @@ def drop_session_databases() -> None:
     """The databases this process created, dropped (tests/conftest.py, at the end of the session)."""
     if not CREATED_DATABASES:
         return
-    connection = psycopg2.connect(dbname="postgres", **PG)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
+    with admin_cursor() as cursor:
         for database in sorted(CREATED_DATABASES):
-            _drop(cursor, database)
-    connection.close()
+            cursor.execute(f"drop database if exists {database} with (force)")
     CREATED_DATABASES.clear()
 
 

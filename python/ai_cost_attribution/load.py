@@ -83,6 +83,11 @@ PG_COMMENT_PREFIX = "aicost load sha256:"
 SPARK_PROPERTY = "aicost.load_sha256"
 
 
+def target_types_of(columns: list[tuple[str, str]], types: dict[str, str]) -> list[str]:
+    """Each landed column's type on the target (`types`: DuckDB type -> target type; text otherwise)."""
+    return [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
+
+
 def fingerprint(columns: list[tuple[str, str]], target_types: list[str], rows: list[tuple]) -> str:
     """sha256 of a table as a load writes it: its columns with their landed and target types and
     its rows in a fixed order (the landing's row order is not), so the same folder always gives
@@ -113,7 +118,7 @@ def load_tables(
         warehouse.execute(f'create schema if not exists "{raw_schema}"')
         written = {}
         for name, (columns, rows) in tables.items():
-            target_types = [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
+            target_types = target_types_of(columns, types)
             sha = fingerprint(columns, target_types, rows)
             table = f'"{raw_schema}"."{name}"'
             comment = warehouse.rows(f"select obj_description(to_regclass('{table}'), 'pg_class')")[0][0]
@@ -138,7 +143,7 @@ def _load_spark(spark: Any, raw_schema: str, tables: dict, types: dict[str, str]
     spark.sql(f"create schema if not exists `{raw_schema}`")
     written = {}
     for name, (columns, rows) in tables.items():
-        target_types = [types.get(duckdb_type.upper(), "text") for _, duckdb_type in columns]
+        target_types = target_types_of(columns, types)
         sha = fingerprint(columns, target_types, rows)
         table = f"`{raw_schema}`.`{name}`"
         loaded_sha = None
